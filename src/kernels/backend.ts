@@ -1,0 +1,67 @@
+// Backend selection: the native C addon for float32 when it is built, the JS reference otherwise.
+// LMFORGE_BACKEND=js|native forces one; float64 always runs on the JS reference (gradchecks).
+import type { Kernels } from './abi.js';
+import { jsKernels } from './js/index.js';
+import { loadNative, nativeError, type NativeInfo } from './native/loader.js';
+
+export type BackendName = 'js' | 'native';
+
+let active: Kernels | null = null;
+let nativeInfo: NativeInfo | null | undefined;
+let announced = false;
+
+function native(): NativeInfo | null {
+  if (nativeInfo === undefined) nativeInfo = loadNative(jsKernels);
+  return nativeInfo;
+}
+
+function resolve(): Kernels {
+  const want = process.env.LMFORGE_BACKEND;
+  if (want && want !== 'js' && want !== 'native') throw new Error(`LMFORGE_BACKEND must be 'js' or 'native', got '${want}'`);
+  if (want === 'js') return jsKernels;
+  const n = native();
+  if (n) return n.kernels;
+  if (want === 'native') throw new Error(`LMFORGE_BACKEND=native but the native addon is not available: ${nativeLoadError()}`);
+  if (!announced) {
+    announced = true;
+    if (!process.env.LMFORGE_QUIET) console.error(`lmforge: native backend not available (${nativeLoadError()}); using the JS backend`);
+  }
+  return jsKernels;
+}
+
+
+
+function nativeLoadError(): string { return nativeError(); }
+
+/** Kernels for a dtype: float64 (gradchecks) and int32 (data movement) use the JS reference. */
+export function kernelsFor(dtype: 'float32' | 'float64' | 'int32'): Kernels {
+  if (dtype !== 'float32') return jsKernels;
+  return active ??= resolve();
+}
+
+/** The names of the backends usable in this process (for tests parameterised by backend). */
+export function availableBackends(): BackendName[] {
+  return native() ? ['js', 'native'] : ['js'];
+}
+
+/** Switch the float32 backend at run time (tests, benchmarks). */
+export function setBackend(name: BackendName): void {
+  if (name === 'js') { active = jsKernels; return; }
+  const n = native();
+  if (!n) throw new Error(`setBackend('native'): the native addon is not available: ${nativeLoadError()}`);
+  active = n.kernels;
+}
+
+export function currentBackend(): BackendName {
+  return kernelsFor('float32').name as BackendName;
+}
+
+/** A one-line description: backend, SIMD level and threads. Printed when a run starts. */
+export function backendSummary(): string {
+  const k = kernelsFor('float32');
+  if (k.name === 'native') {
+    const n = native()!;
+    return `backend native (${n.simd}, ${n.threads} thread${n.threads === 1 ? '' : 's'})`;
+  }
+  return 'backend js (reference, 1 thread)';
+}

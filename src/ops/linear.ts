@@ -1,0 +1,30 @@
+// nn.Linear as one fused op: y = x·Wᵀ + b, W stored (out_features, in_features) as in PyTorch.
+// Backward computes dx, dW and db in one kernel call (fused in the native backend).
+import { Tensor, zeros } from '../tensor/tensor.js';
+import { fmtShape } from '../tensor/shape.js';
+import { gradIfNeeded, record } from '../autograd/tape.js';
+import { assertFloat, K } from './util.js';
+import { contiguous } from './view.js';
+
+/**
+ * @param x (..., IN)
+ * @param weight (OUT, IN)
+ * @param bias (OUT) or null
+ * @returns (..., OUT)
+ */
+export function linear(xIn: Tensor, weightIn: Tensor, biasIn: Tensor | null = null): Tensor {
+  assertFloat('linear', xIn, weightIn, biasIn);
+  if (weightIn.ndim !== 2) throw new Error(`linear: weight must be 2-D (out, in), got ${fmtShape(weightIn.shape)}`);
+  const [OUT, IN] = weightIn.shape as [number, number];
+  if (xIn.ndim < 1 || xIn.shape[xIn.ndim - 1] !== IN) {
+    throw new Error(`linear: input ${fmtShape(xIn.shape)} does not end in in_features ${IN} of weight ${fmtShape(weightIn.shape)}`);
+  }
+  if (biasIn && (biasIn.ndim !== 1 || biasIn.shape[0] !== OUT)) throw new Error(`linear: bias ${fmtShape(biasIn.shape)} does not match out_features ${OUT}`);
+  const x = contiguous(xIn), w = contiguous(weightIn), b = biasIn ? contiguous(biasIn) : null;
+  const N = x.size / IN;
+  const out = zeros([...x.shape.slice(0, -1), OUT], { dtype: x.dtype });
+  K(x).linearForward(x.fbuffer(), w.fbuffer(), b ? b.fbuffer() : null, out.fbuffer(), N, IN, OUT);
+  return record(out, 'linear', [x, w, b], (g) => {
+    K(x).linearBackward(x.fbuffer(), w.fbuffer(), g, gradIfNeeded(x), gradIfNeeded(w), gradIfNeeded(b), N, IN, OUT);
+  });
+}
