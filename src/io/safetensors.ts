@@ -1,0 +1,393 @@
+// safetensors read and write (huggingface/safetensors format, FACTS.md §5.1): the format of fixtures and
+// checkpoints. Reading is lazy (header up front, each tensor by positioned reads, converted in chunks);
+// writing streams tensor by tensor into an atomic temp file. Header parsing/validation: safetensors_header.ts.
+import * as fs from 'node:fs';
+import { endianness } from 'node:os';
+import { Tensor } from '../tensor/tensor.js';
+import { allocate, type DType, type Storage } from '../tensor/dtype.js';
+import { openAtomic } from './atomic.js';
+import { decodeBFloat16, decodeFloat16, encodeBFloat16, encodeFloat16, fromFloat16Bits } from './half.js';
+import { DTYPES, SafetensorsError, headerLength, parseHeader, type HeaderEntry, type SafetensorsDtype } from './safetensors_header.js';
+
+export { SafetensorsError, MAX_HEADER_SIZE, type SafetensorsDtype } from './safetensors_header.js';
+
+const CHUNK = 1 << 16; // elements converted per step: bounds the scratch memory of reads and writes
+
+function checkEndianness(): void {
+  if (endianness() !== 'LE') throw new Error('safetensors: big-endian hosts are not supported (the format is little-endian)');
+}
+
+// ------------------------------------------------------------------ reading
+
+export interface ReadOptions {
+  /** Float tensors (F16, BF16, F32, F64, F8_*) come out as this dtype. Default: float64 for F64, float32 otherwise. */
+  dtype?: 'float32' | 'float64';
+}
+
+export interface SafetensorsTensorInfo {
+  dtype: SafetensorsDtype;
+  shape: number[];
+  /** Absolute byte offset of the tensor's data in the file. */
+  byteOffset: number;
+  byteLength: number;
+}
+
+/** An open safetensors file: the header is parsed, tensors are read on demand. */
+export interface SafetensorsReader {
+  readonly path: string;
+  readonly metadata: Record<string, string>;
+  /** Tensor names in file order. */
+  keys(): string[];
+  has(name: string): boolean;
+  info(name: string): SafetensorsTensorInfo;
+  /** Read one tensor: floats → float32 (or float64, see ReadOptions), integers and BOOL → int32. */
+  get(name: string, opts?: ReadOptions): Tensor;
+  /** The tensor's bytes as stored (little-endian), without conversion. */
+  raw(name: string): Uint8Array;
+  close(): void;
+}
+
+interface Source {
+  name: string;
+  size: number;
+  read(dst: Uint8Array, pos: number): void;
+  close(): void;
+}
+
+function fileSource(path: string): Source {
+  const fd = fs.openSync(path, 'r');
+  let size: number;
+  try {
+    size = fs.fstatSync(fd).size;
+  } catch (e) {
+    fs.closeSync(fd);
+    throw e;
+  }
+  let open = true;
+  return {
+    name: path,
+    size,
+    read(dst, pos) {
+      if (!open) throw new SafetensorsError(path, 'the file was closed');
+      let off = 0;
+      while (off < dst.length) {
+        const n = fs.readSync(fd, dst, off, Math.min(dst.length - off, 1 << 30), pos + off);
+        if (n === 0) throw new SafetensorsError(path, `unexpected end of file at byte offset ${pos + off} (the file shrank while open?)`, pos + off);
+        off += n;
+      }
+    },
+    close() {
+      if (open) { open = false; fs.closeSync(fd); }
+    },
+  };
+}
+
+function memorySource(bytes: Uint8Array, name: string): Source {
+  return {
+    name,
+    size: bytes.length,
+    read(dst, pos) { dst.set(bytes.subarray(pos, pos + dst.length)); },
+    close() {},
+  };
+}
+
+const FLOAT_DTYPES = new Set<SafetensorsDtype>(['F16', 'BF16', 'F32', 'F64', 'F8_E5M2', 'F8_E4M3', 'F8_E8M0']);
+const INT_DTYPES = new Set<SafetensorsDtype>(['BOOL', 'U8', 'I8', 'I16', 'U16', 'I32', 'U32', 'I64', 'U64']);
+
+const f8Tables = new Map<string, Float32Array>();
+/** Decode table of an 8-bit float: E5M2 is the top byte of a float16; E4M3 is the "FN" variant (no Inf); E8M0 is 2^(e-127). */
+function f8Table(dtype: SafetensorsDtype): Float32Array {
+  let t = f8Tables.get(dtype);
+  if (t) return t;
+  t = new Float32Array(256);
+  for (let b = 0; b < 256; b++) {
+    if (dtype === 'F8_E5M2') t[b] = fromFloat16Bits(b << 8);
+    else if (dtype === 'F8_E8M0') t[b] = b === 255 ? NaN : 2 ** (b - 127);
+    else {
+      const s = b & 0x80 ? -1 : 1, e = (b >> 3) & 0xf, m = b & 7;
+      t[b] = e === 15 && m === 7 ? NaN : e === 0 ? s * m * 2 ** -9 : s * (8 + m) * 2 ** (e - 10);
+    }
+  }
+  f8Tables.set(dtype, t);
+  return t;
+}
+
+function readEntry(src: Source, e: HeaderEntry, dataStart: number, opts: ReadOptions = {}): Tensor {
+  const where = `tensor ${JSON.stringify(e.name)}`;
+  const fail = (msg: string, off?: number): never => { throw new SafetensorsError(src.name, `${where}: ${msg}`, off, e.name); };
+  let out: DType;
+  if (FLOAT_DTYPES.has(e.dtype)) out = opts.dtype ?? (e.dtype === 'F64' ? 'float64' : 'float32');
+  else if (INT_DTYPES.has(e.dtype)) out = 'int32';
+  else return fail(`dtype ${e.dtype} is not supported for reading (supported: ${[...FLOAT_DTYPES, ...INT_DTYPES].join(', ')})`);
+  if (opts.dtype !== undefined && opts.dtype !== 'float32' && opts.dtype !== 'float64') fail(`ReadOptions.dtype must be 'float32' or 'float64', got ${String(opts.dtype)}`);
+  const bpe = DTYPES[e.dtype].bits / 8;
+  const n = (e.end - e.begin) / bpe; // = numel(shape), validated with the header
+  const pos = dataStart + e.begin;
+  let data: Storage;
+  try {
+    data = allocate(out, n);
+  } catch {
+    return fail(`${n} elements (shape [${e.shape.join(', ')}]) do not fit in one ${out} array`);
+  }
+  if ((e.dtype === 'F32' && out === 'float32') || (e.dtype === 'F64' && out === 'float64') || e.dtype === 'I32') {
+    src.read(new Uint8Array(data.buffer, 0, n * bpe), pos);
+    return new Tensor(data, e.shape);
+  }
+  const scratch = new ArrayBuffer(Math.min(n, CHUNK) * bpe);
+  for (let i = 0; i < n; i += CHUNK) {
+    const m = Math.min(CHUNK, n - i);
+    src.read(new Uint8Array(scratch, 0, m * bpe), pos + i * bpe);
+    const dst = data.subarray(i, i + m);
+    switch (e.dtype) {
+      case 'F16': decodeFloat16(new Uint16Array(scratch, 0, m), dst as Float32Array); break;
+      case 'BF16': decodeBFloat16(new Uint16Array(scratch, 0, m), dst as Float32Array); break;
+      case 'F32': dst.set(new Float32Array(scratch, 0, m)); break;
+      case 'F64': dst.set(new Float64Array(scratch, 0, m)); break;
+      case 'U8': dst.set(new Uint8Array(scratch, 0, m)); break;
+      case 'I8': dst.set(new Int8Array(scratch, 0, m)); break;
+      case 'I16': dst.set(new Int16Array(scratch, 0, m)); break;
+      case 'U16': dst.set(new Uint16Array(scratch, 0, m)); break;
+      case 'BOOL': {
+        const s = new Uint8Array(scratch, 0, m);
+        for (let k = 0; k < m; k++) dst[k] = s[k] ? 1 : 0;
+        break;
+      }
+      case 'U32': {
+        const s = new Uint32Array(scratch, 0, m);
+        for (let k = 0; k < m; k++) {
+          if (s[k]! > 0x7fffffff) fail(`U32 value ${s[k]} at element ${i + k} is outside the int32 range`, pos + (i + k) * 4);
+          dst[k] = s[k]!;
+        }
+        break;
+      }
+      case 'I64': case 'U64': {
+        const s = new Int32Array(scratch, 0, 2 * m);
+        const signed = e.dtype === 'I64';
+        for (let k = 0; k < m; k++) {
+          const lo = s[2 * k]!, hi = s[2 * k + 1]!;
+          if (signed ? hi !== lo >> 31 : hi !== 0 || lo < 0) {
+            const v = (BigInt(signed ? hi : hi >>> 0) << 32n) | BigInt(lo >>> 0);
+            fail(`${e.dtype} value ${v} at element ${i + k} is outside the int32 range`, pos + (i + k) * 8);
+          }
+          dst[k] = lo;
+        }
+        break;
+      }
+      default: {
+        const t = f8Table(e.dtype), s = new Uint8Array(scratch, 0, m);
+        for (let k = 0; k < m; k++) dst[k] = t[s[k]!]!;
+      }
+    }
+  }
+  return new Tensor(data, e.shape);
+}
+
+function openSource(src: Source): SafetensorsReader {
+  checkEndianness();
+  let entries: HeaderEntry[], metadata: Record<string, string>, dataStart: number;
+  try {
+    const prefix = new Uint8Array(8);
+    if (src.size >= 8) src.read(prefix, 0);
+    const hb = new Uint8Array(headerLength(prefix, src.size, src.name)); // ≤ file size, checked first
+    src.read(hb, 8);
+    ({ entries, metadata, dataStart } = parseHeader(hb, src.size, src.name));
+  } catch (e) {
+    src.close();
+    throw e;
+  }
+  const byName = new Map(entries.map((e) => [e.name, e]));
+  const entry = (name: string): HeaderEntry => {
+    const e = byName.get(name);
+    if (e) return e;
+    const names = entries.slice(0, 8).map((x) => JSON.stringify(x.name)).join(', ') + (entries.length > 8 ? ', …' : '');
+    throw new SafetensorsError(src.name, `no tensor named ${JSON.stringify(name)} (the file has ${entries.length}: ${names})`, undefined, name);
+  };
+  return {
+    path: src.name,
+    metadata,
+    keys: () => entries.map((e) => e.name),
+    has: (name) => byName.has(name),
+    info(name) {
+      const e = entry(name);
+      return { dtype: e.dtype, shape: [...e.shape], byteOffset: dataStart + e.begin, byteLength: e.end - e.begin };
+    },
+    get: (name, opts) => readEntry(src, entry(name), dataStart, opts),
+    raw(name) {
+      const e = entry(name);
+      const out = new Uint8Array(e.end - e.begin);
+      src.read(out, dataStart + e.begin);
+      return out;
+    },
+    close: () => src.close(),
+  };
+}
+
+/**
+ * Open a safetensors file lazily: reads and validates only the header; tensors are read by `get`.
+ * A multi-GB checkpoint opens with a few KB of memory. Call `close()` when done.
+ * @example
+ * const f = openSafetensors('model.safetensors');
+ * try { const wte = f.get('wte.weight'); } finally { f.close(); }
+ */
+export function openSafetensors(path: string): SafetensorsReader {
+  return openSource(fileSource(path));
+}
+
+function readAll(r: SafetensorsReader, opts?: ReadOptions): { tensors: Map<string, Tensor>; metadata: Record<string, string> } {
+  try {
+    const tensors = new Map<string, Tensor>();
+    for (const k of r.keys()) tensors.set(k, r.get(k, opts));
+    return { tensors, metadata: r.metadata };
+  } finally {
+    r.close();
+  }
+}
+
+/**
+ * Read every tensor of a safetensors file. F16/BF16/F32 → float32, F64 → float64 (override with `opts.dtype`),
+ * BOOL/U8/I8/I16/U16/I32/U32/I64/U64 → int32 (values outside int32 are an error naming the tensor).
+ * @example const { tensors, metadata } = readSafetensors('test/fixtures/ops/linear.safetensors');
+ */
+export function readSafetensors(path: string, opts?: ReadOptions): { tensors: Map<string, Tensor>; metadata: Record<string, string> } {
+  return readAll(openSafetensors(path), opts);
+}
+
+/**
+ * Read a safetensors file already in memory (same validation and conversions as readSafetensors).
+ * @example const { tensors } = parseSafetensors(serializeSafetensors({ x: tensor([1, 2]) }));
+ */
+export function parseSafetensors(bytes: Uint8Array, opts?: ReadOptions, name = '<buffer>'): { tensors: Map<string, Tensor>; metadata: Record<string, string> } {
+  return readAll(openSource(memorySource(bytes, name)), opts);
+}
+
+// ------------------------------------------------------------------ writing
+
+export type WriteDtype = 'F32' | 'F16' | 'BF16' | 'F64';
+
+export interface WriteOptions {
+  /** Storage dtype of float tensors (default: F32 for float32, F64 for float64). int32 tensors are always I32. */
+  dtype?: WriteDtype;
+}
+
+type TensorDict = Record<string, Tensor> | Map<string, Tensor>;
+interface PlanItem { name: string; t: Tensor; dtype: SafetensorsDtype }
+
+function utf8Compare(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/** Validate inputs, order tensors as the reference writer does, and build the padded header. */
+function plan(tensors: TensorDict, metadata: Record<string, string> | undefined, opts: WriteOptions, file: string): { header: Uint8Array; items: PlanItem[]; total: number } {
+  const fail = (msg: string): never => { throw new Error(`writeSafetensors: ${file}: ${msg}`); };
+  if (opts.dtype !== undefined && !['F32', 'F16', 'BF16', 'F64'].includes(opts.dtype)) fail(`opts.dtype must be F32, F16, BF16 or F64, got ${String(opts.dtype)}`);
+  const pairs: Array<[string, unknown]> = tensors instanceof Map ? [...tensors] : Object.entries(tensors);
+  const items: PlanItem[] = pairs.map(([name, t]) => {
+    if (typeof name !== 'string') fail(`tensor names must be strings, got ${typeof name}`);
+    if (name === '__metadata__') fail('"__metadata__" is reserved and cannot name a tensor');
+    if (/[\uD800-\uDFFF]/u.test(name)) fail(`tensor name ${JSON.stringify(name)} contains a lone surrogate (not representable in UTF-8)`);
+    if (!(t instanceof Tensor)) return fail(`value for ${JSON.stringify(name)} is not a Tensor`);
+    const dtype: SafetensorsDtype = t.dtype === 'int32' ? 'I32' : opts.dtype ?? (t.dtype === 'float64' ? 'F64' : 'F32');
+    return { name, t, dtype };
+  });
+  // Descending dtype alignment (the reference's enum order), then name by UTF-8 bytes.
+  items.sort((a, b) => DTYPES[b.dtype].rank - DTYPES[a.dtype].rank || utf8Compare(a.name, b.name));
+  const parts: string[] = [];
+  if (metadata !== undefined) {
+    if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) fail('metadata must be an object of strings');
+    for (const [k, v] of Object.entries(metadata)) {
+      if (typeof v !== 'string') fail(`metadata[${JSON.stringify(k)}] is ${typeof v}, expected a string`);
+      if (/[\uD800-\uDFFF]/u.test(k + v)) fail(`metadata[${JSON.stringify(k)}] contains a lone surrogate`);
+    }
+    parts.push(`"__metadata__":${JSON.stringify(metadata)}`);
+  }
+  let offset = 0;
+  for (const it of items) {
+    const nbytes = it.t.size * (DTYPES[it.dtype].bits / 8);
+    parts.push(`${JSON.stringify(it.name)}:{"dtype":"${it.dtype}","shape":[${it.t.shape.join(',')}],"data_offsets":[${offset},${offset + nbytes}]}`);
+    offset += nbytes;
+  }
+  const json = Buffer.from(`{${parts.join(',')}}`, 'utf8');
+  const padded = json.length + ((8 - (json.length % 8)) % 8);
+  const header = new Uint8Array(8 + padded).fill(0x20, 8 + json.length);
+  new DataView(header.buffer).setBigUint64(0, BigInt(padded), true);
+  header.set(json, 8);
+  return { header, items, total: header.length + offset };
+}
+
+/** A function filling `out` with the next out.length elements of `t` in row-major order. */
+function stridedReader(t: Tensor): (out: Storage) => void {
+  let p = t.offset;
+  if (t.isContiguous()) return (out) => { out.set(t.data.subarray(p, p + out.length) as never); p += out.length; };
+  const rank = t.shape.length, idx = new Array<number>(rank).fill(0);
+  return (out) => {
+    for (let k = 0; k < out.length; k++) {
+      out[k] = t.data[p]!;
+      for (let d = rank - 1; d >= 0; d--) {
+        p += t.strides[d]!;
+        if (++idx[d]! < t.shape[d]!) break;
+        p -= t.strides[d]! * t.shape[d]!;
+        idx[d] = 0;
+      }
+    }
+  };
+}
+
+/** Stream one tensor's bytes in `dtype` to `sink`: zero-copy when stored as is, else converted in chunks. */
+function streamTensor(t: Tensor, dtype: SafetensorsDtype, sink: (chunk: Uint8Array) => void): void {
+  const n = t.size;
+  const same = (dtype === 'F32' && t.dtype === 'float32') || (dtype === 'F64' && t.dtype === 'float64') || dtype === 'I32';
+  if (same && t.isContiguous()) {
+    const b = t.data.subarray(t.offset, t.offset + n);
+    if (n > 0) sink(new Uint8Array(b.buffer, b.byteOffset, b.byteLength));
+    return;
+  }
+  const bpe = DTYPES[dtype].bits / 8;
+  const next = stridedReader(t);
+  const src = allocate(t.dtype, Math.min(n, CHUNK));
+  const buf = new ArrayBuffer(Math.min(n, CHUNK) * bpe);
+  for (let i = 0; i < n; i += CHUNK) {
+    const m = Math.min(CHUNK, n - i);
+    const s = src.subarray(0, m);
+    next(s);
+    if (dtype === 'F16') encodeFloat16(s, new Uint16Array(buf, 0, m));
+    else if (dtype === 'BF16') encodeBFloat16(s, new Uint16Array(buf, 0, m));
+    else if (dtype === 'F32') new Float32Array(buf, 0, m).set(s);
+    else if (dtype === 'F64') new Float64Array(buf, 0, m).set(s);
+    else new Int32Array(buf, 0, m).set(s);
+    sink(new Uint8Array(buf, 0, m * bpe));
+  }
+}
+
+/**
+ * Write tensors to a safetensors file atomically (temp file + fsync + rename), streaming tensor by tensor.
+ * Floats are stored as F32/F64 by default or as `opts.dtype` (F16/BF16 round to nearest even); int32 as I32.
+ * Views (transposed, sliced) are written in row-major order of their shape.
+ * @example writeSafetensors('out/model.safetensors', { 'wte.weight': wte }, { format: 'pt' }, { dtype: 'BF16' })
+ */
+export function writeSafetensors(path: string, tensors: TensorDict, metadata?: Record<string, string>, opts: WriteOptions = {}): void {
+  checkEndianness();
+  const { header, items } = plan(tensors, metadata, opts, path);
+  const w = openAtomic(path);
+  try {
+    w.write(header);
+    for (const it of items) streamTensor(it.t, it.dtype, (c) => w.write(c));
+    w.commit();
+  } catch (e) {
+    w.abort();
+    throw e;
+  }
+}
+
+/**
+ * The bytes of a safetensors file, built in memory (same layout as writeSafetensors).
+ * @example const bytes = serializeSafetensors({ x: tensor([1, 2, 3]) }, { format: 'pt' });
+ */
+export function serializeSafetensors(tensors: TensorDict, metadata?: Record<string, string>, opts: WriteOptions = {}): Uint8Array {
+  checkEndianness();
+  const { header, items, total } = plan(tensors, metadata, opts, '<buffer>');
+  const out = new Uint8Array(total);
+  out.set(header);
+  let pos = header.length;
+  for (const it of items) streamTensor(it.t, it.dtype, (c) => { out.set(c, pos); pos += c.length; });
+  return out;
+}
