@@ -121,3 +121,14 @@ export function gradNorm(params: readonly Tensor[]): number {
   for (const p of params) if (p.grad) s += kernelsFor(p.dtype).sumSquares(p.size, p.grad.fbuffer());
   return Math.sqrt(s);
 }
+
+/**
+ * nanoGPT's AdamW groups: decay on parameters with ≥ 2 dims (matmul weights, embeddings),
+ * none on biases and norm weights.
+ */
+export function decayGroups(params: readonly Tensor[], weightDecay: number): ParamGroup[] {
+  return [
+    { params: params.filter((p) => p.ndim >= 2), weightDecay },
+    { params: params.filter((p) => p.ndim < 2), weightDecay: 0 },
+  ];
+}
