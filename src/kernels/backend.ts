@@ -41,6 +41,7 @@ export function kernelsFor(dtype: 'float32' | 'float64' | 'int32'): Kernels {
 
 /** The names of the backends usable in this process (for tests parameterised by backend). */
 export function availableBackends(): BackendName[] {
+  if (process.env.LMFORGE_BACKEND === 'js') return ['js'];
   return native() ? ['js', 'native'] : ['js'];
 }
 
