@@ -86,7 +86,10 @@ function memorySource(bytes: Uint8Array, name: string): Source {
   return {
     name,
     size: bytes.length,
-    read(dst, pos) { dst.set(bytes.subarray(pos, pos + dst.length)); },
+    read(dst, pos) {
+      if (pos + dst.length > bytes.length) throw new SafetensorsError(name, `unexpected end of buffer at byte offset ${bytes.length}`, bytes.length);
+      dst.set(bytes.subarray(pos, pos + dst.length));
+    },
     close() {},
   };
 }
@@ -233,6 +236,14 @@ export function openSafetensors(path: string): SafetensorsReader {
   return openSource(fileSource(path));
 }
 
+/**
+ * Open a safetensors file already in memory, with the same lazy interface and validation as openSafetensors.
+ * @example const f = openSafetensorsBuffer(bytes); f.info('wte.weight').shape
+ */
+export function openSafetensorsBuffer(bytes: Uint8Array, name = '<buffer>'): SafetensorsReader {
+  return openSource(memorySource(bytes, name));
+}
+
 function readAll(r: SafetensorsReader, opts?: ReadOptions): { tensors: Map<string, Tensor>; metadata: Record<string, string> } {
   try {
     const tensors = new Map<string, Tensor>();
@@ -257,7 +268,7 @@ export function readSafetensors(path: string, opts?: ReadOptions): { tensors: Ma
  * @example const { tensors } = parseSafetensors(serializeSafetensors({ x: tensor([1, 2]) }));
  */
 export function parseSafetensors(bytes: Uint8Array, opts?: ReadOptions, name = '<buffer>'): { tensors: Map<string, Tensor>; metadata: Record<string, string> } {
-  return readAll(openSource(memorySource(bytes, name)), opts);
+  return readAll(openSafetensorsBuffer(bytes, name), opts);
 }
 
 // ------------------------------------------------------------------ writing
