@@ -1,0 +1,155 @@
+// The fast BPE merge loop: a pair table (open addressing over int pairs, no string keys) and
+// merge-by-rank over one piece: a linear scan for short pieces, a heap over a linked list for long
+// ones (O(n log n): 100,000 'a's take milliseconds). Same result as reference_bpe.ts, faster.
+
+/** (left id, right id) -> (rank, merged id), open addressing with linear probing. */
+export class PairTable {
+  private keys: Int32Array;
+  private ranks: Int32Array;
+  private outs: Int32Array;
+  private mask: number;
+  size = 0;
+
+  constructor(expected = 1024) {
+    let cap = 16;
+    while (cap < expected * 2) cap <<= 1;
+    this.keys = new Int32Array(cap * 2).fill(-1);
+    this.ranks = new Int32Array(cap);
+    this.outs = new Int32Array(cap);
+    this.mask = cap - 1;
+  }
+
+  private slotOf(a: number, b: number): number {
+    let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca6b);
+    h ^= h >>> 15;
+    let i = h & this.mask;
+    const k = this.keys;
+    for (;;) {
+      const ka = k[2 * i]!;
+      if (ka === -1 || (ka === a && k[2 * i + 1] === b)) return i;
+      i = (i + 1) & this.mask;
+    }
+  }
+
+  /** Insert or overwrite. */
+  set(a: number, b: number, rank: number, out: number): void {
+    if ((this.size + 1) * 2 > this.mask + 1) this.grow();
+    const i = this.slotOf(a, b);
+    if (this.keys[2 * i] === -1) { this.keys[2 * i] = a; this.keys[2 * i + 1] = b; this.size++; }
+    this.ranks[i] = rank;
+    this.outs[i] = out;
+  }
+
+  /** Slot of the pair, or -1 when absent. Read `rankAt(slot)` / `outAt(slot)`. */
+  find(a: number, b: number): number {
+    const i = this.slotOf(a, b);
+    return this.keys[2 * i] === -1 ? -1 : i;
+  }
+
+  rankAt(slot: number): number { return this.ranks[slot]!; }
+  outAt(slot: number): number { return this.outs[slot]!; }
+
+  /** Rank of the pair, or -1. */
+  rank(a: number, b: number): number {
+    const s = this.find(a, b);
+    return s < 0 ? -1 : this.ranks[s]!;
+  }
+
+  private grow(): void {
+    const oldK = this.keys, oldR = this.ranks, oldO = this.outs;
+    const cap = (this.mask + 1) * 2;
+    this.keys = new Int32Array(cap * 2).fill(-1);
+    this.ranks = new Int32Array(cap);
+    this.outs = new Int32Array(cap);
+    this.mask = cap - 1;
+    this.size = 0;
+    for (let i = 0; i < oldR.length; i++) if (oldK[2 * i] !== -1) this.set(oldK[2 * i]!, oldK[2 * i + 1]!, oldR[i]!, oldO[i]!);
+  }
+}
+
+const NONE = 0x7fffffff;
+const SHORT = 64;
+let ids = new Int32Array(256);
+let rks = new Int32Array(256);
+let sls = new Int32Array(256);
+
+/**
+ * Merge the symbols `syms[0, n)` (token ids of single bytes) by lowest rank, leftmost first, and
+ * append the resulting ids to `out`. `syms` is clobbered.
+ * @example const t = new PairTable(); t.set(97, 97, 0, 256); const o: number[] = []; bpeMerge(t, Int32Array.of(97, 97, 97), 3, o); // o = [256, 97]
+ */
+export function bpeMerge(table: PairTable, syms: Int32Array, n: number, out: number[]): void {
+  if (n <= 1) { if (n === 1) out.push(syms[0]!); return; }
+  if (n > SHORT) { heapMerge(table, syms, n, out); return; }
+  if (ids.length < n) { ids = new Int32Array(n * 2); rks = new Int32Array(n * 2); sls = new Int32Array(n * 2); }
+  for (let i = 0; i < n; i++) ids[i] = syms[i]!;
+  for (let i = 0; i + 1 < n; i++) {
+    const s = table.find(ids[i]!, ids[i + 1]!);
+    sls[i] = s;
+    rks[i] = s < 0 ? NONE : table.rankAt(s);
+  }
+  let len = n;
+  for (;;) {
+    let min = NONE, mi = -1;
+    for (let i = 0; i + 1 < len; i++) { const r = rks[i]!; if (r < min) { min = r; mi = i; } }
+    if (mi < 0) break;
+    ids[mi] = table.outAt(sls[mi]!);
+    for (let i = mi + 1; i + 1 < len; i++) { ids[i] = ids[i + 1]!; rks[i] = rks[i + 1]!; sls[i] = sls[i + 1]!; }
+    len--;
+    if (mi > 0) { const s = table.find(ids[mi - 1]!, ids[mi]!); sls[mi - 1] = s; rks[mi - 1] = s < 0 ? NONE : table.rankAt(s); }
+    if (mi + 1 < len) { const s = table.find(ids[mi]!, ids[mi + 1]!); sls[mi] = s; rks[mi] = s < 0 ? NONE : table.rankAt(s); }
+  }
+  for (let i = 0; i < len; i++) out.push(ids[i]!);
+}
+
+const TWO32 = 4294967296;
+
+// Long pieces: doubly linked list of symbols + binary min-heap keyed by rank * 2^32 + position, so ties
+// go to the leftmost pair. Stale entries are skipped by re-checking the pair's current rank.
+function heapMerge(table: PairTable, sym: Int32Array, n: number, out: number[]): void {
+  const next = new Int32Array(n), prev = new Int32Array(n);
+  for (let i = 0; i < n; i++) { next[i] = i + 1 < n ? i + 1 : -1; prev[i] = i - 1; }
+  const heap = new Float64Array(n * 2 + 16);
+  let hn = 0;
+  const push = (key: number): void => {
+    let i = hn++;
+    while (i > 0) { const p = (i - 1) >> 1; if (heap[p]! <= key) break; heap[i] = heap[p]!; i = p; }
+    heap[i] = key;
+  };
+  const pop = (): number => {
+    const top = heap[0]!;
+    const last = heap[--hn]!;
+    let i = 0;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= hn) break;
+      if (c + 1 < hn && heap[c + 1]! < heap[c]!) c++;
+      if (heap[c]! >= last) break;
+      heap[i] = heap[c]!; i = c;
+    }
+    heap[i] = last;
+    return top;
+  };
+  let grow = heap; // heap may need more room than n*2 only in pathological cases; guard below
+  for (let i = 0; i + 1 < n; i++) { const r = table.rank(sym[i]!, sym[i + 1]!); if (r >= 0) push(r * TWO32 + i); }
+  while (hn > 0) {
+    const key = pop();
+    const rank = Math.floor(key / TWO32);
+    const pos = key - rank * TWO32;
+    if (sym[pos]! < 0) continue;
+    const nx = next[pos]!;
+    if (nx < 0) continue;
+    const s = table.find(sym[pos]!, sym[nx]!);
+    if (s < 0 || table.rankAt(s) !== rank) continue;
+    sym[pos] = table.outAt(s);
+    sym[nx] = -1;
+    const nn = next[nx]!;
+    next[pos] = nn;
+    if (nn >= 0) prev[nn] = pos;
+    if (hn + 2 > grow.length) throw new Error('bpeMerge: heap overflow'); // each merge pushes <= 2, removes >= 1
+    const p = prev[pos]!;
+    if (p >= 0) { const r = table.rank(sym[p]!, sym[pos]!); if (r >= 0) push(r * TWO32 + p); }
+    if (nn >= 0) { const r = table.rank(sym[pos]!, sym[nn]!); if (r >= 0) push(r * TWO32 + pos); }
+  }
+  for (let i = 0; i >= 0; i = next[i]!) out.push(sym[i]!);
+}
