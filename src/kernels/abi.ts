@@ -116,6 +116,19 @@ export interface Kernels {
   attentionBackward(B: number, NH: number, NKV: number, T: number, S: number, HS: number, q: F, k: F, v: F,
     causal: boolean, keyMask: Int32Array | null, scale: number, out: F, lse: F, g: F, gq: F | null, gk: F | null, gv: F | null): void;
 
+  /**
+   * Rotary position embedding, rotate-half layout (HF): x and out are (R, T, HS) with R = B·heads;
+   * cos/sin are (T, HS/2), the angles of the T positions (already offset for a KV cache).
+   * out[i] = x[i]·cos − x[i+HS/2]·sin, out[i+HS/2] = x[i+HS/2]·cos + x[i]·sin. HS is even.
+   */
+  ropeForward(R: number, T: number, HS: number, x: F, cos: F, sin: F, out: F): void;
+  /** gx += the inverse rotation of g. */
+  ropeBackward(R: number, T: number, HS: number, cos: F, sin: F, g: F, gx: F): void;
+  /** SwiGLU over n values: out = silu(gate)·up (Llama MLP). */
+  swigluForward(n: number, gate: F, up: F, out: F): void;
+  /** ggate += g·up·silu'(gate), gup += g·silu(gate); either may be null. */
+  swigluBackward(n: number, gate: F, up: F, g: F, ggate: F | null, gup: F | null): void;
+
   // ---- optimizer ----
   /**
    * One AdamW step over n contiguous values (PyTorch semantics): p −= lr·wd·p;

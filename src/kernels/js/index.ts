@@ -12,6 +12,8 @@ import { embeddingBackward, embeddingForward } from './embedding.js';
 import { crossEntropyBackward, crossEntropyForward } from './cross_entropy.js';
 import { attentionBackward, attentionForward } from './attention.js';
 import { adamw, scaleInPlace, sumSquares } from './adamw.js';
+import { ropeBackward, ropeForward } from './rope.js';
+import { swigluBackward, swigluForward } from './swiglu.js';
 
 export const jsKernels: Kernels = {
   name: 'js',
@@ -20,5 +22,6 @@ export const jsKernels: Kernels = {
   reduceForward, reduceBackward, gemm, linearForward, linearBackward,
   softmaxForward, softmaxBackward, layerNormForward, layerNormBackward, rmsNormForward, rmsNormBackward,
   embeddingForward, embeddingBackward, crossEntropyForward, crossEntropyBackward,
-  attentionForward, attentionBackward, adamw, sumSquares, scaleInPlace,
+  attentionForward, attentionBackward, ropeForward, ropeBackward, swigluForward, swigluBackward,
+  adamw, sumSquares, scaleInPlace,
 };
