@@ -114,15 +114,16 @@ export function isoMinimum(budget: number, runs: readonly IsoRun[], losses?: rea
   const u = lnN.map((v) => v - u0);
   const c = fitParabola(u, y);
   const lo = Math.min(...lnN), hi = Math.max(...lnN);
-  let lnOpt: number, convex = c[2] > 0;
-  if (convex) lnOpt = u0 - c[1] / (2 * c[2]);
+  let lnOpt: number, params_opt: number;
+  const convex = c[2] > 0;
+  if (convex) { lnOpt = u0 - c[1] / (2 * c[2]); params_opt = Math.exp(lnOpt); }
   else {
     let k = 0;
     for (let i = 1; i < y.length; i++) if (y[i]! < y[k]!) k = i;
     lnOpt = lnN[k]!;
+    params_opt = runs[k]!.params;
   }
   const du = lnOpt - u0;
-  const params_opt = Math.exp(lnOpt);
   return {
     budget, params_opt, tokens_opt: budget / (6 * params_opt), loss_opt: c[0] + c[1] * du + c[2] * du * du,
     coeffs: c, u0, runs: runs.length, convex, extrapolated: lnOpt < lo - 1e-12 || lnOpt > hi + 1e-12,
