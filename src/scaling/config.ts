@@ -59,7 +59,11 @@ export function shapeFromConfig(j: Json, where = 'config.json'): ModelShape {
     };
     const extra: (keyof ModelShape)[] = ['n_kv_head', 'head_dim', 'intermediate_size', 'n_decoder_layer', 'type_vocab_size', 'relative_attention_num_buckets', 'multiple_of', 'ffn_dim_multiplier'];
     for (const k of extra) { const v = opt(j, [k], where); if (v !== undefined) (s as unknown as Record<string, unknown>)[k] = v; }
+    if (s.intermediate_size === 0) delete s.intermediate_size; // lmforge LlamaConfig: 0 = Llama's rule
     for (const k of ['tied', 'bias', 'gated_ffn'] as const) if (typeof j[k] === 'boolean') s[k] = j[k] as boolean;
+    if (typeof j.tie_word_embeddings === 'boolean' && s.tied === undefined) s.tied = j.tie_word_embeddings;
+    if (arch === 'gpt' && (j.positions === 'learned' || j.positions === 'sinusoidal')) s.positions = j.positions;
+    if (arch !== 'gpt') delete s.bias; // lmforge's Llama config carries bias: false for uniformity
     if (j.bert_head === 'base' || j.bert_head === 'mlm' || j.bert_head === 'pretraining') s.bert_head = j.bert_head;
   } else if (arch === 'gpt') {
     s = { arch, n_layer: num(j, ['n_layer'], where), n_embd: num(j, ['n_embd'], where), n_head: num(j, ['n_head'], where),

@@ -23,7 +23,7 @@ function gptTable(r: ResolvedShape): ParamEntry[] {
   const C = r.n_embd, F = r.intermediate_size, out: ParamEntry[] = [];
   const b = (name: string, shape: number[]): void => { out.push({ name, shape, group: 'block' }); };
   out.push({ name: 'wte.weight', shape: [r.vocab_size, C], group: 'token_embedding' });
-  out.push({ name: 'wpe.weight', shape: [r.block_size, C], group: 'position_embedding' });
+  if (r.learned_positions) out.push({ name: 'wpe.weight', shape: [r.block_size, C], group: 'position_embedding' });
   for (let i = 0; i < r.n_layer; i++) {
     const p = `h.${i}.`;
     b(p + 'ln_1.weight', [C]);

@@ -35,6 +35,8 @@ export interface ModelShape {
   tied?: boolean;
   /** gpt only: biases in Linear and LayerNorm (GPT-2: true; nanoGPT bias=False: false). */
   bias?: boolean;
+  /** gpt only: 'learned' (GPT-2 wpe table, default) or 'sinusoidal' (fixed, no parameters). */
+  positions?: 'learned' | 'sinusoidal';
   /** t5 only: decoder blocks; default n_layer. */
   n_decoder_layer?: number;
   /** bert only: token-type (segment) vocabulary; default 2. */
@@ -65,6 +67,10 @@ export interface ResolvedShape {
   intermediate_size: number;
   tied: boolean;
   bias: boolean;
+  /** gpt only: kept so that resolving a resolved shape again gives the same shape. */
+  positions?: 'learned' | 'sinusoidal';
+  /** True when a learned position table exists (gpt learned, bert). */
+  learned_positions: boolean;
   type_vocab_size: number;
   bert_head: BertHead;
   gated_ffn: boolean;
@@ -112,6 +118,9 @@ export function resolveShape(s: ModelShape, where = 'scaling/shape'): ResolvedSh
   }
   const n_kv_head = s.n_kv_head !== undefined ? posInt(s.n_kv_head, 'n_kv_head', where) : n_head;
   if (n_head % n_kv_head !== 0) throw new Error(`${where}: n_head ${n_head} is not a multiple of n_kv_head ${n_kv_head}`);
+  if (s.arch === 'gpt' && s.positions !== undefined && s.positions !== 'learned' && s.positions !== 'sinusoidal') {
+    throw new Error(`${where}: positions must be 'learned' or 'sinusoidal' for arch gpt, got ${JSON.stringify(s.positions)}`);
+  }
   if (s.arch !== 'llama' && n_kv_head !== n_head) throw new Error(`${where}: n_kv_head (GQA) is only supported for arch llama, got arch ${s.arch}`);
   let intermediate_size: number;
   if (s.intermediate_size !== undefined) intermediate_size = posInt(s.intermediate_size, 'intermediate_size', where);
@@ -131,6 +140,8 @@ export function resolveShape(s: ModelShape, where = 'scaling/shape'): ResolvedSh
     intermediate_size,
     tied: s.tied ?? tiedDefault,
     bias: s.arch === 'gpt' ? (s.bias ?? true) : s.arch === 'bert',
+    ...(s.arch === 'gpt' ? { positions: s.positions ?? 'learned' } : {}),
+    learned_positions: s.arch === 'bert' || (s.arch === 'gpt' && (s.positions ?? 'learned') === 'learned'),
     type_vocab_size: s.arch === 'bert' ? posInt(s.type_vocab_size ?? 2, 'type_vocab_size', where) : 0,
     bert_head: s.bert_head ?? 'base',
     gated_ffn: s.arch === 't5' ? (s.gated_ffn ?? false) : s.arch === 'llama',

@@ -159,3 +159,19 @@ test('invalid shapes fail naming the key', () => {
   assert.throws(() => countParams({ arch: 'gpt', n_layer: 1, n_embd: 64, n_head: 4, n_kv_head: 2, vocab_size: 10, block_size: 8 }), /only supported for arch llama/);
   assert.throws(() => getPreset('gpt5'), /unknown preset "gpt5"/);
 });
+
+test('resolveShape is idempotent for every preset and option (counts never change on a second resolve)', () => {
+  const extra: ModelShape[] = [
+    { arch: 'gpt', n_layer: 2, n_embd: 64, n_head: 2, vocab_size: 97, block_size: 32, positions: 'sinusoidal', bias: false, tied: false },
+    { arch: 'llama', n_layer: 2, n_embd: 256, n_head: 8, n_kv_head: 2, vocab_size: 1000, block_size: 128, tied: true },
+    { arch: 't5', n_layer: 2, n_decoder_layer: 3, n_embd: 64, n_head: 2, head_dim: 16, vocab_size: 100, block_size: 64, gated_ffn: true, tied: false },
+    { arch: 'bert', n_layer: 2, n_embd: 64, n_head: 2, vocab_size: 100, block_size: 64, bert_head: 'pretraining', type_vocab_size: 3 },
+  ];
+  for (const s of [...PRESETS.map((p) => p.shape), ...extra]) {
+    const r = resolveShape(s);
+    assert.deepEqual(resolveShape(r), r);
+    assert.equal(countParams(r).params, parameterTable(s).reduce((n, e) => n + numel(e.shape), 0));
+  }
+  // sinusoidal positions: no wpe table
+  assert.equal(countParams(extra[0]!).by_group.position_embedding, 0);
+});
