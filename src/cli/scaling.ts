@@ -67,8 +67,9 @@ function count(o: CountOpts): void {
     `${r.n_kv_head !== r.n_head ? ` (kv ${r.n_kv_head})` : ''}, head_dim ${r.head_dim}, d_ff ${r.intermediate_size}, vocab ${r.vocab_size}, block ${r.block_size}, ${r.tied ? 'tied' : 'untied'} head`);
   console.log('parameters');
   line('total', `${commas(c.params)} (${si(c.params)})`);
-  line('embedding', `${commas(c.embedding_params)} (token ${commas(c.by_group.token_embedding)}, position ${commas(c.by_group.position_embedding)}` +
-    `${c.by_group.type_embedding ? `, type ${commas(c.by_group.type_embedding)}` : ''}${c.by_group.lm_head ? `, lm_head ${commas(c.by_group.lm_head)}` : ''})`);
+  const parts = (['token_embedding', 'position_embedding', 'type_embedding', 'lm_head'] as const).filter((g) => c.by_group[g] > 0)
+    .map((g) => `${g.replace('_embedding', '')} ${commas(c.by_group[g])}`);
+  line('embedding', `${commas(c.embedding_params)} (${parts.join(', ')})`);
   line('non-embedding (Kaplan N)', commas(c.non_embedding_params));
   if (published !== undefined) line('published', `${exact ? commas(published) : si(published)} ${exact ? '(exact)' : '(rounded)'}; ours/published = ${(c.params / published).toFixed(4)}`);
   if (note) line('note', note);
@@ -115,7 +116,7 @@ function planCmd(o: PlanOpts): void {
   line('time on this machine', p.seconds === null ? p.time_basis : `${duration(p.seconds)} at ${p.time_basis}`);
 }
 
-interface SweepOpts { data?: string; budgets: string; sizes?: string; sizesPerBudget: string; spread: string; arch: string; vocabSize?: string; blockSize: string; batchSize: string; seed: string; out: string; dryRun?: boolean; fitOnly?: boolean; bootstraps: string }
+interface SweepOpts { flopsPerSecond?: string; data?: string; budgets: string; sizes?: string; sizesPerBudget: string; spread: string; arch: string; vocabSize?: string; blockSize: string; batchSize: string; seed: string; out: string; dryRun?: boolean; fitOnly?: boolean; bootstraps: string }
 
 /** The contract of the trainer module the sweep loads (written in src/train/). */
 interface TrainerModule {
@@ -164,6 +165,12 @@ async function sweepCmd(o: SweepOpts, argv: string[]): Promise<void> {
   for (const d of dropped) console.error(`dropped ${d}`);
   const totalFlops = runs.reduce((s, r) => s + r.flops, 0);
   console.log(`${runs.length} runs, ${totalFlops.toExponential(2)} FLOPs in all (6ND), batch ${batchSize} × ${blockSize} tokens`);
+  if (o.flopsPerSecond) {
+    // time from the attention-aware count (6N + 12·L·H·Q·T per token), which is what the machine actually does
+    const fps = parseQuantity(o.flopsPerSecond, '--flops-per-second');
+    const work = runs.reduce((s, r) => s + flopsPerToken(r.shape, { seq: blockSize }).flops_per_token * r.tokens, 0);
+    console.log(`estimated training time at ${si(fps)}FLOP/s: ${duration(work / fps)} (${work.toExponential(2)} FLOPs with attention)`);
+  }
   for (const r of runs) {
     console.log(`  ${r.id.padEnd(28)} params ${commas(r.params).padStart(12)}  tokens ${commas(r.tokens).padStart(13)}  steps ${String(r.iters).padStart(7)}  tok/param ${(r.tokens / r.params).toFixed(1)}`);
   }
@@ -224,6 +231,7 @@ export function register(program: Command): void {
     .option('--seed <s>', 'seed of every run', '0')
     .option('--out <dir>', 'output directory (results.jsonl, runs/, report)', 'runs/scaling-sweep')
     .option('--bootstraps <n>', 'Approach 3 bootstrap resamples (Approach 2 uses 5×)', '200')
+    .option('--flops-per-second <x>', 'achieved training FLOP/s on this machine, to estimate the sweep time')
     .option('--dry-run', 'print the plan and stop')
     .option('--fit-only', 'refit and rewrite the report from OUT/results.jsonl')
     .action(async (o: SweepOpts) => {

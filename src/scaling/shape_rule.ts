@@ -16,6 +16,9 @@ export interface ShapeRuleOptions {
   aspect?: number;
   /** Largest n_layer tried (default 256). */
   maxLayers?: number;
+  /** Relative count error that costs as much as an aspect ratio off by 2x (default 0.02). Sweeps use a looser
+   *  value: their N is recorded exactly, so a regular family of shapes matters more than hitting N. */
+  countScale?: number;
 }
 
 /** The shape chosen and how well it realises N. */
@@ -106,8 +109,9 @@ export function shapeForParams(N: number, opts: ShapeRuleOptions = {}): ShapeCho
     }
     if (count(L, widthAt(1)) > N * (1 + tol) && L > 1) break; // deeper models only get bigger
   }
-  // Trade count error against aspect error: a 2% count miss costs as much as an aspect ratio off by 2x.
-  const score = (c: Cand): number => (Math.log(c.p / N) / 0.02) ** 2 + (Math.log(c.aspect / target) / Math.LN2) ** 2;
+  // Trade count error against aspect error: a `countScale` (2%) count miss costs as much as an aspect ratio off by 2x.
+  const cs = opts.countScale ?? 0.02;
+  const score = (c: Cand): number => (Math.log(c.p / N) / cs) ** 2 + (Math.log(c.aspect / target) / Math.LN2) ** 2;
   const best = cands.reduce((x, y) => (score(y) < score(x) ? y : x));
   const shape = makeShape(arch, best.L, best.C, V, T);
   return {

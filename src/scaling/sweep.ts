@@ -112,7 +112,9 @@ export function planSweep(opts: SweepOptions): { runs: SweepRunPlan[]; dropped: 
     const targets = opts.sizes ?? Array.from({ length: k }, (_, i) => centre * Math.pow(spread, i - (k - 1) / 2));
     const seen = new Set<string>();
     for (const target of targets) {
-      const choice = shapeForParams(target, { arch: opts.arch ?? 'gpt', vocab_size: opts.vocab_size, block_size: opts.block_size });
+      // countScale 0.1: a regular family (depth and width growing together) matters more than hitting N exactly,
+      // since each run's exact N is recorded and fitted.
+      const choice = shapeForParams(target, { arch: opts.arch ?? 'gpt', vocab_size: opts.vocab_size, block_size: opts.block_size, countScale: 0.1 });
       const id = runId(C, choice.shape, seed);
       if (seen.has(id)) { dropped.push(`${id}: same shape as another size of this budget (target ${Math.round(target)})`); continue; }
       seen.add(id);
