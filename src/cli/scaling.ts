@@ -25,9 +25,16 @@ function dtypeBytes(s: string): number {
   return b;
 }
 
+/** RUN/config.json, or for a training run folder (checkpoints.json) its best checkpoint's config.json. */
+async function modelConfigPath(run: string): Promise<string> {
+  if (existsSync(join(run, 'config.json')) || !existsSync(join(run, 'checkpoints.json'))) return run;
+  const ckpt = (await import('../train/checkpoint.js')) as { resolveCheckpointDir(path: string, which?: 'best' | 'latest'): string };
+  return ckpt.resolveCheckpointDir(run, 'best');
+}
+
 interface CountOpts { model?: string; config?: string; preset?: string; json?: boolean; list?: boolean; batch: string; seq?: string; context?: string; tokens?: string; dtype: string }
 
-function count(o: CountOpts): void {
+async function count(o: CountOpts): Promise<void> {
   if (o.list) {
     for (const p of PRESETS) console.log(`${p.name.padEnd(16)} ${p.shape.arch.padEnd(7)} ${si(countParams(p.shape).params).padStart(9)}  ${p.aliases.join(', ')}`);
     return;
@@ -38,9 +45,10 @@ function count(o: CountOpts): void {
   if (o.preset) {
     const p = getPreset(o.preset);
     shape = p.shape; name = p.name; published = p.published_params; exact = p.exact; trainTokens = p.train_tokens; note = p.note;
+  } else if (o.config) {
+    shape = readShape(o.config); name = o.config;
   } else {
-    const path = (o.model ?? o.config)!;
-    shape = readShape(path); name = path;
+    shape = readShape(await modelConfigPath(o.model!)); name = o.model!;
   }
   const r = resolveShape(shape);
   const c = countParams(r);
@@ -203,7 +211,7 @@ export function register(program: Command): void {
     .option('--tokens <D>', 'training tokens for total FLOPs (default: published, else 20 per parameter)')
     .option('--dtype <t>', 'inference weight/KV dtype: f32, bf16, f16, int8', 'f32')
     .option('--json', 'print one JSON object')
-    .action((o: CountOpts) => { try { count(o); } catch (e) { fail(e); } });
+    .action(async (o: CountOpts) => { try { await count(o); } catch (e) { fail(e); } });
   sc.command('plan')
     .description('compute-optimal parameters and tokens from one of --compute, --params, --tokens')
     .option('--compute <C>', 'training FLOPs, e.g. 5.76e23')

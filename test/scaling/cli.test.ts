@@ -3,7 +3,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,5 +71,21 @@ test('sweep --dry-run prints the 12-run plan; without the trainer module the swe
     assert.match(fit.err, /--fit-only: no results in/);
   } finally {
     rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test('count --model RUN reads RUN/config.json (lmforge keys) and --config reads HF keys', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lmforge-cli-model-'));
+  try {
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ arch: 'llama', n_layer: 32, n_head: 32, n_kv_head: 32, n_embd: 4096, intermediate_size: 0,
+      block_size: 4096, vocab_size: 32000, rope_theta: 10000, rms_norm_eps: 1e-5, tie_word_embeddings: false, dropout: 0, bias: false, positions: 'rope' }));
+    const r = cli('count', '--model', dir, '--json');
+    assert.equal(r.code, 0, r.err);
+    assert.equal(JSON.parse(r.out).params, 6_738_415_616);
+    writeFileSync(join(dir, 'hf.json'), JSON.stringify({ model_type: 'gpt2', n_layer: 24, n_embd: 1024, n_head: 16, vocab_size: 50257, n_positions: 1024 }));
+    const h = cli('count', '--config', join(dir, 'hf.json'), '--json');
+    assert.equal(JSON.parse(h.out).params, 354_823_168);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
