@@ -103,53 +103,63 @@ export function bpeMerge(table: PairTable, syms: Int32Array, n: number, out: num
 }
 
 const TWO32 = 4294967296;
+let hNext = new Int32Array(1024), hPrev = new Int32Array(1024), heap = new Float64Array(2048);
+
+function heapPush(hn: number, key: number): void {
+  const h = heap;
+  let i = hn;
+  while (i > 0) { const p = (i - 1) >> 1; const v = h[p]!; if (v <= key) break; h[i] = v; i = p; }
+  h[i] = key;
+}
+
+/** Remove the top of a heap of size hn (the caller decrements hn). */
+function heapPop(hn: number): void {
+  const h = heap;
+  const last = h[hn - 1]!;
+  const n = hn - 1;
+  let i = 0;
+  for (;;) {
+    let c = 2 * i + 1;
+    if (c >= n) break;
+    let v = h[c]!;
+    if (c + 1 < n) { const w = h[c + 1]!; if (w < v) { c++; v = w; } }
+    if (v >= last) break;
+    h[i] = v; i = c;
+  }
+  h[i] = last;
+}
 
 // Long pieces: doubly linked list of symbols + binary min-heap keyed by rank * 2^32 + position, so ties
 // go to the leftmost pair. Stale entries are skipped by re-checking the pair's current rank.
 function heapMerge(table: PairTable, sym: Int32Array, n: number, out: number[]): void {
-  const next = new Int32Array(n), prev = new Int32Array(n);
+  if (hNext.length < n) { hNext = new Int32Array(n * 2); hPrev = new Int32Array(n * 2); heap = new Float64Array(n * 4 + 16); }
+  const next = hNext, prev = hPrev;
   for (let i = 0; i < n; i++) { next[i] = i + 1 < n ? i + 1 : -1; prev[i] = i - 1; }
-  const heap = new Float64Array(n * 2 + 16);
   let hn = 0;
-  const push = (key: number): void => {
-    let i = hn++;
-    while (i > 0) { const p = (i - 1) >> 1; if (heap[p]! <= key) break; heap[i] = heap[p]!; i = p; }
-    heap[i] = key;
-  };
-  const pop = (): number => {
-    const top = heap[0]!;
-    const last = heap[--hn]!;
-    let i = 0;
-    for (;;) {
-      let c = 2 * i + 1;
-      if (c >= hn) break;
-      if (c + 1 < hn && heap[c + 1]! < heap[c]!) c++;
-      if (heap[c]! >= last) break;
-      heap[i] = heap[c]!; i = c;
-    }
-    heap[i] = last;
-    return top;
-  };
-  let grow = heap; // heap may need more room than n*2 only in pathological cases; guard below
-  for (let i = 0; i + 1 < n; i++) { const r = table.rank(sym[i]!, sym[i + 1]!); if (r >= 0) push(r * TWO32 + i); }
+  for (let i = 0; i + 1 < n; i++) {
+    const s = table.find(sym[i]!, sym[i + 1]!);
+    if (s >= 0) heapPush(hn++, table.rankAt(s) * TWO32 + i);
+  }
   while (hn > 0) {
-    const key = pop();
+    const key = heap[0]!;
+    heapPop(hn--);
     const rank = Math.floor(key / TWO32);
     const pos = key - rank * TWO32;
-    if (sym[pos]! < 0) continue;
+    const left = sym[pos]!;
+    if (left < 0) continue;
     const nx = next[pos]!;
     if (nx < 0) continue;
-    const s = table.find(sym[pos]!, sym[nx]!);
+    const s = table.find(left, sym[nx]!);
     if (s < 0 || table.rankAt(s) !== rank) continue;
-    sym[pos] = table.outAt(s);
+    const z = table.outAt(s);
+    sym[pos] = z;
     sym[nx] = -1;
     const nn = next[nx]!;
     next[pos] = nn;
     if (nn >= 0) prev[nn] = pos;
-    if (hn + 2 > grow.length) throw new Error('bpeMerge: heap overflow'); // each merge pushes <= 2, removes >= 1
     const p = prev[pos]!;
-    if (p >= 0) { const r = table.rank(sym[p]!, sym[pos]!); if (r >= 0) push(r * TWO32 + p); }
-    if (nn >= 0) { const r = table.rank(sym[pos]!, sym[nn]!); if (r >= 0) push(r * TWO32 + pos); }
+    if (p >= 0) { const t = table.find(sym[p]!, z); if (t >= 0) heapPush(hn++, table.rankAt(t) * TWO32 + p); }
+    if (nn >= 0) { const t = table.find(z, sym[nn]!); if (t >= 0) heapPush(hn++, table.rankAt(t) * TWO32 + pos); }
   }
   for (let i = 0; i >= 0; i = next[i]!) out.push(sym[i]!);
 }

@@ -13,7 +13,8 @@ import { readCompressedRanks, readTiktoken, type RankTable } from './formats/tik
 export type VocabName = 'gpt2' | 'r50k_base' | 'cl100k_base' | 'o200k_base';
 export const VOCAB_NAMES: readonly VocabName[] = ['gpt2', 'r50k_base', 'cl100k_base', 'o200k_base'];
 
-const INFO: Record<VocabName, { pattern: PatternName; special: Record<string, number> }> = {
+/** Split pattern and special tokens of each named vocabulary (tiktoken openai_public.py). */
+export const VOCAB_INFO: Record<VocabName, { pattern: PatternName; special: Record<string, number> }> = {
   gpt2: { pattern: 'gpt2', special: { '<|endoftext|>': 50256 } },
   r50k_base: { pattern: 'gpt2', special: { '<|endoftext|>': 50256 } },
   cl100k_base: {
@@ -79,8 +80,8 @@ export function loadNamedTokenizer(name: VocabName): BpeTokenizer {
     if (!dir) continue;
     const r = src.load(dir);
     if (!r) continue;
-    const special = new Map(Object.entries(INFO[name].special));
-    const tok = new BpeTokenizer({ name, pattern: INFO[name].pattern, mode: 'ranks', tokens: r.table, specialTokens: special });
+    const special = new Map(Object.entries(VOCAB_INFO[name].special));
+    const tok = new BpeTokenizer({ name, pattern: VOCAB_INFO[name].pattern, mode: 'ranks', tokens: r.table, specialTokens: special });
     loaded.set(name, tok);
     return tok;
   }
