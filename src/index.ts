@@ -7,3 +7,15 @@ export { gradcheck, type GradcheckOptions, type GradcheckResult } from './autogr
 export * from './ops/index.js';
 export { kernelsFor, availableBackends, setBackend, currentBackend, backendSummary, type BackendName } from './kernels/backend.js';
 export type { Kernels } from './kernels/abi.js';
+export * as scaling from './scaling/index.js';
+export { Module, ModuleList } from './nn/module.js';
+export { Linear, Embedding, LayerNorm, RMSNorm } from './nn/layers.js';
+export { GPT, type GPTConfig } from './models/gpt.js';
+export { buildModel, type ModelConfig } from './models/registry.js';
+export { AdamW, SGD, gradNorm, decayGroups, type ParamGroup } from './train/optim.js';
+export { train, type TrainEvent, type TrainHooks, type TrainResult } from './train/trainer.js';
+export { type TrainConfig } from './train/config.js';
+export { evaluateShard, type EvalResult } from './train/evaluate.js';
+export { loadCheckpoint, resolveCheckpointDir } from './train/checkpoint.js';
+export { generate, generateIds, type GenerateOptions } from './generate/generate.js';
+export { readSafetensors, writeSafetensors, openSafetensors } from './io/safetensors.js';

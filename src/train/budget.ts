@@ -1,37 +1,22 @@
-// Compute and memory budget of a training run: FLOPs per token (for MFU), an up-front memory
-// estimate, and the machine's peak FLOP/s (measured by the native backend's FMA microbenchmark).
+// Compute and memory budget of a training run, from the exact counts of src/scaling (one source
+// of truth): FLOPs per token for MFU (6N + 12·L·H·Q·T), the up-front memory estimate, and the
+// machine's peak FLOP/s (measured by the native backend's FMA microbenchmark).
 import type { ModelConfig } from '../models/registry.js';
+import { shapeFromConfig } from '../scaling/config.js';
+import { flopsPerToken as countFlops, trainingMemory } from '../scaling/counts.js';
 import { loadNative } from '../kernels/native/loader.js';
 import { jsKernels } from '../kernels/js/index.js';
 
-function paramCount(c: ModelConfig): { total: number; positions: number } {
-  const C = c.n_embd, L = c.n_layer, V = c.vocab_size;
-  const b = c.bias ? 1 : 0;
-  const block = 2 * C * (1 + b) + C * 3 * C + b * 3 * C + C * C + b * C + C * 4 * C + b * 4 * C + 4 * C * C + b * C;
-  const positions = c.positions === 'learned' ? c.block_size * C : 0;
-  const head = c.tie_word_embeddings ? 0 : V * C;
-  return { total: V * C + positions + L * block + C * (1 + b) + head, positions };
-}
+const shapeOf = (c: ModelConfig) => shapeFromConfig(c as unknown as Record<string, unknown> as never, 'model config');
 
-/**
- * Training FLOPs per token: 6·N + 12·L·C·T (the PaLM / nanoGPT estimate_mfu formula; N excludes
- * position embeddings, the second term is attention's score and value products).
- */
+/** Training FLOPs per token at the model's block size. */
 export function flopsPerToken(c: ModelConfig): number {
-  const { total, positions } = paramCount(c);
-  return 6 * (total - positions) + 12 * c.n_layer * c.n_embd * c.block_size;
+  return countFlops(shapeOf(c)).flops_per_token;
 }
 
-/**
- * Bytes for training at batch B, context T: fp32 weights, gradients and two AdamW moments (16 bytes
- * per parameter) plus the activations the tape keeps for backward (per layer and token about 26·C
- * floats: norms, qkv and its head copies, attention output, MLP 4C pre- and post-GELU, residuals)
- * plus the logits and their gradient (2·V per token).
- */
+/** Bytes for training at batch B, context T: weights, gradients, AdamW moments and activations. */
 export function memoryEstimate(c: ModelConfig, B: number, T: number): number {
-  const { total } = paramCount(c);
-  const acts = B * T * (c.n_layer * 26 * c.n_embd + 2 * c.vocab_size + 4 * c.n_embd);
-  return 16 * total + 4 * acts;
+  return trainingMemory(shapeOf(c), { batch: B, seq: T }).total_bytes;
 }
 
 let peak: number | null | undefined;
