@@ -14,3 +14,5 @@ export { dropout } from './dropout.js';
 export { scaledDotProductAttention, type AttentionOptions } from './attention.js';
 export { concat, split, stack } from './concat.js';
 export { where, maskedFill } from './where.js';
+export { rope, ropeTables, ropeHfToInterleaved, ropeInterleavedToHf, type RopeOptions } from './rope.js';
+export { swiglu } from './swiglu.js';

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Dataset } from '../data/dataset.js';
 import { BatchSampler } from '../data/batches.js';
 import { buildModel, type ModelConfig } from '../models/registry.js';
+import { resolveLlamaConfig } from '../models/llama.js';
 import type { CausalLM } from '../models/types.js';
 import { flattenParameters } from './flat.js';
 import { AdamW, decayGroups } from './optim.js';
@@ -57,6 +58,13 @@ interface LoopState {
 }
 
 function modelConfigOf(c: TrainConfig, vocab: number): ModelConfig {
+  if (c.arch === 'llama') {
+    // Llama: RMSNorm, RoPE, SwiGLU, no biases (--bias/--positions/--activation do not apply)
+    return resolveLlamaConfig({
+      n_layer: c.n_layer, n_head: c.n_head, n_kv_head: c.n_kv_head || c.n_head, n_embd: c.n_embd, intermediate_size: c.intermediate_size,
+      block_size: c.block_size, vocab_size: vocab, rope_theta: c.rope_theta, rms_norm_eps: 1e-5, tie_word_embeddings: c.tie_word_embeddings, dropout: c.dropout,
+    });
+  }
   return {
     arch: 'gpt', n_layer: c.n_layer, n_head: c.n_head, n_embd: c.n_embd, block_size: c.block_size, vocab_size: vocab,
     dropout: c.dropout, bias: c.bias, positions: c.positions, tie_word_embeddings: c.tie_word_embeddings, activation: c.activation,
