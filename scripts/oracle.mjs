@@ -18,7 +18,7 @@ if (check.status !== 0) {
 console.log(`oracle: torch ${check.stdout.trim()} via ${python}`);
 const out = write ? join(root, 'test', 'fixtures') : mkdtempSync(join(tmpdir(), 'lmforge-oracle-'));
 // every oracle script takes the output folder as its only argument
-const scripts = ['ops.py', 'gpt.py'];
+const scripts = ['ops.py', 'gpt.py', 'hf_models.py'];
 for (const s of scripts) {
   const r = spawnSync(python, [join(root, 'tools', 'oracle', s), out], { stdio: 'inherit' });
   if (r.status !== 0) { console.error(`oracle: ${s} failed`); process.exit(1); }

@@ -6,6 +6,8 @@ type Register = (program: Command) => void;
 // Add one line per subcommand module (relative to this folder).
 const modules: string[] = [
   './scaling.js',
+  './convert.js',
+  './pull.js',
 ];
 
 export async function registry(): Promise<Register[]> {
