@@ -42,8 +42,10 @@ export class PieceCounter {
   private readonly next: NextPiece;
   private readonly special: SpecialTokens;
   private readonly specials: string[];
+  private readonly whole: boolean;
 
   constructor(pattern: SplitPattern, specialTokens: readonly string[] = []) {
+    this.whole = pattern === 'none'; // every document is one piece: nothing can be cut
     this.next = typeof pattern === 'string' ? scannerFor(pattern) : regexScanner(new RegExp(pattern.regex, 'gu'));
     this.specials = specialTokens.filter((s) => s.length > 0);
     this.special = new SpecialTokens(new Map(this.specials.map((s, i) => [s, i])));
@@ -52,6 +54,7 @@ export class PieceCounter {
   /** Feed more text; the tail that might pre-tokenize differently with more text is held back. */
   push(text: string): void {
     const s = this.carry + text;
+    if (this.whole) { this.carry = s; return; }
     let cut = safeCut(s, 0, s.length - 1);
     // Never cut inside a special token.
     for (let moved = true; moved && cut > 0;) {
