@@ -25,8 +25,14 @@ export function bytesOf(a: ArrayBufferView): number[] {
   return Array.from(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
 }
 
+const made: string[] = [];
+process.on('exit', () => { for (const d of made) fs.rmSync(d, { recursive: true, force: true }); });
+
+/** A fresh temp folder, removed when the test process exits (also after a failure). */
 export function tempDir(tag: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `lmforge-${tag}-`));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), `lmforge-${tag}-`));
+  made.push(d);
+  return d;
 }
 
 /** Assert two sequences are identical element by element (Object.is), naming the first difference. */
