@@ -1,6 +1,8 @@
 // safetensors header: dtype table, a strict byte-level JSON parser (byte offsets, duplicate keys, depth
 // limit) and the validation rules of huggingface/safetensors `tensor.rs` (FACTS.md §5.1): u64 LE length
 // ≤ 100,000,000, header starts with '{', offsets relative to the data buffer, covering it exactly.
+import { isUtf8 } from 'node:buffer';
+import { endianness } from 'node:os';
 
 /** Every dtype string of the format, with its size in bits and its rank in the writer's sort order. */
 export const DTYPES = {
@@ -13,6 +15,8 @@ export const DTYPES = {
 export type SafetensorsDtype = keyof typeof DTYPES;
 
 export const MAX_HEADER_SIZE = 100_000_000;
+/** Elements converted per step when reading or writing: bounds the scratch memory. */
+export const CHUNK = 1 << 16;
 const MAX_DEPTH = 64;
 const MAX_ARRAY = 1024; // only shapes and data_offsets are arrays; this bounds the parse tree of a hostile header
 
@@ -39,6 +43,10 @@ export interface ParsedHeader {
   metadata: Record<string, string>;
   /** File offset of the data buffer (8 + header length). */
   dataStart: number;
+}
+
+export function checkEndianness(): void {
+  if (endianness() !== 'LE') throw new Error('safetensors: big-endian hosts are not supported (the format is little-endian)');
 }
 
 // ------------------------------------------------------------------ strict JSON over bytes
@@ -211,7 +219,7 @@ export function parseHeader(bytes: Uint8Array, fileSize: number, file: string): 
   const dataLen = fileSize - dataStart;
   if (n === 0) fail(`header is empty (length 0 at byte offset 0); it must start with '{'`, 0);
   if (bytes[0] !== 0x7b) fail(`header must start with '{' but byte offset 8 is 0x${bytes[0]!.toString(16).padStart(2, '0')}`, 8);
-  const bad = firstInvalidUtf8(bytes);
+  const bad = isUtf8(bytes) ? -1 : firstInvalidUtf8(bytes);
   if (bad >= 0) fail(`header is not valid UTF-8 at byte offset ${8 + bad}`, 8 + bad);
   const root = parseJson(bytes, 8, (m, off) => fail(m, off)) as Extract<JVal, { k: 'obj' }>;
 
