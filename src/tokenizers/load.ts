@@ -64,7 +64,7 @@ export function loadTokenizerSync(nameOrPath: string, opts: LoadOptions = {}): T
     let o: Record<string, unknown>;
     try { o = JSON.parse(text) as Record<string, unknown>; } catch (e) { throw new Error(`${path}: invalid JSON (${(e as Error).message})`); }
     if (o.format === LMFORGE_FORMAT) return fromLmforge(parseLmforgeJson(text, path), path);
-    if (o.model !== undefined) return new BpeTokenizer(parseHfTokenizerJson(text, path));
+    if (o.model !== null && typeof o.model === 'object') return new BpeTokenizer(parseHfTokenizerJson(text, path));
     if (typeof o.bpe_ranks === 'string') return compressed(path, text);
     if (basename(path) === 'encoder.json') {
       const b = join(dirname(path), 'vocab.bpe');
