@@ -11,8 +11,8 @@ import { Tensor, tensor } from '../../src/tensor/tensor.js';
 import { openSafetensors, writeSafetensors } from '../../src/io/safetensors.js';
 import { encodeBFloat16, encodeFloat16, fromBFloat16Bits, fromFloat16Bits } from '../../src/io/half.js';
 import { ROOT, assertSame, tempDir } from './st_util.js';
+import { fixturePath } from '../helpers/fixtures.js';
 
-const FIXTURE = path.join(ROOT, 'test/fixtures/io/python_written.safetensors');
 const PYTHON = '/usr/bin/python3';
 
 // the same list and formulas as tools/oracle/io_fixture.py (identical IEEE double arithmetic)
@@ -41,7 +41,7 @@ function python(code: string, args: string[]): string {
 }
 
 test('the python-written fixture reads back with exact values', () => {
-  const f = openSafetensors(FIXTURE);
+  const f = openSafetensors(fixturePath('io/python_written.safetensors'));
   try {
     assert.deepEqual(f.metadata, { format: 'pt', producer: 'tools/oracle/io_fixture.py', unicode: 'naïve ✓ 🚀' });
     // the reference writer's order: descending dtype alignment, then UTF-8 name

@@ -1,9 +1,9 @@
-"""Writes test/fixtures/io/python_written.safetensors with tools/oracle/safetensors_io.py.
+"""Writes OUT_DIR/io/python_written.safetensors (default OUT_DIR: test/fixtures) with safetensors_io.py.
 
 The fixture checks our reader against an independent writer, and our float16/bfloat16 rounding against
 numpy (float32 -> float16) and PyTorch (float32 -> bfloat16). Values come from closed formulas that
 test/io/python_fixture.test.ts recomputes in JS (same IEEE double arithmetic), plus edge values.
-Run: /usr/bin/python3 tools/oracle/io_fixture.py
+Run: /usr/bin/python3 tools/oracle/io_fixture.py [OUT_DIR]
 """
 import os
 import sys
@@ -14,7 +14,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import safetensors_io as st  # noqa: E402
 
-OUT = os.path.join(HERE, "..", "..", "test", "fixtures", "io", "python_written.safetensors")
 
 # float32 edge values for half/bfloat16 rounding (the test keeps the same list)
 EDGE = [
@@ -32,9 +31,10 @@ def wide(n):
                     dtype=np.float32)
 
 
-def main():
+def main(out_dir):
     import torch
 
+    out = os.path.normpath(os.path.join(out_dir, "io", "python_written.safetensors"))
     edge = np.array(EDGE, dtype=np.float32)
     w = wide(480)
     ramp = (np.arange(120, dtype=np.float64) * 0.37 - 20).astype(np.float32).reshape(4, 5, 6)
@@ -74,11 +74,11 @@ def main():
         "héllo.wörld 🚀": np.array([1.0, 2.0], dtype=np.float32),
     }
     meta = {"format": "pt", "producer": "tools/oracle/io_fixture.py", "unicode": "naïve ✓ 🚀"}
-    os.makedirs(os.path.dirname(OUT), exist_ok=True)
-    st.save(OUT, tensors, metadata=meta)
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    st.save(out, tensors, metadata=meta)
 
     # read back with the python reader: exact round trip
-    back, meta2 = st.load_with_metadata(OUT, bf16_as="bits")
+    back, meta2 = st.load_with_metadata(out, bf16_as="bits")
     assert meta2 == meta
     for k, v in tensors.items():
         if k.endswith("bf16"):
@@ -87,8 +87,8 @@ def main():
             want = v
         assert back[k].shape == want.shape and back[k].dtype == want.dtype, k
         assert back[k].tobytes() == want.tobytes(), k
-    print(f"wrote {os.path.relpath(OUT)} ({os.path.getsize(OUT)} bytes, {len(tensors)} tensors)")
+    print(f"wrote {out} ({os.path.getsize(out)} bytes, {len(tensors)} tensors)")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "..", "test", "fixtures"))
