@@ -156,7 +156,7 @@ test('lazy reader: keys, info, raw, get; a 10 GB sparse file opens with a few KB
   const before = process.memoryUsage().arrayBuffers;
   const g = openSafetensors(big);
   const grew = process.memoryUsage().arrayBuffers - before;
-  assert.ok(grew < 1 << 20, `opening grew ArrayBuffer memory by ${grew} bytes`);
+  assert.ok(grew < 64 << 10, `opening grew ArrayBuffer memory by ${grew} bytes (limit 64 KiB)`);
   assert.deepEqual(g.info('huge'), { dtype: 'F32', shape: [G / 4], byteOffset: head.length, byteLength: G });
   assert.deepEqual(g.get('tail').toList(), [6.5, -1], 'positioned read past 10 GB');
   g.close();
