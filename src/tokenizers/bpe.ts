@@ -143,7 +143,7 @@ export class BpeTokenizer implements Tokenizer {
   specialTokenId(token: string): number | undefined { return this.specialTokens.get(token); }
 
   /** True if id is a special token. */
-  isSpecial(id: number): boolean { return this.table.has(id) && !!this.special && this.specialIds().has(id); }
+  isSpecial(id: number): boolean { return this.specialIds().has(id); }
 
   private specialIdSet: Set<number> | undefined;
   private specialIds(): Set<number> { return (this.specialIdSet ??= new Set(this.specialTokens.values())); }
@@ -173,6 +173,13 @@ export class BpeTokenizer implements Tokenizer {
   /** Raw bytes -> ids; invalid UTF-8 bytes are kept (surrogate-escaped) so decodeBytes gives them back. */
   encodeBytes(bytes: Uint8Array, opts?: EncodeOptions): number[] {
     const text = utf8DecodeEscaped(bytes);
+    const out: number[] = [];
+    this.encodeInto(text, this.special.resolve(opts), out, /[\udc80-\udcff]/.test(text));
+    return out;
+  }
+
+  /** Encode text made by `utf8DecodeEscaped` (lone U+DC80..U+DCFF stand for raw bytes). */
+  encodeEscaped(text: string, opts?: EncodeOptions): number[] {
     const out: number[] = [];
     this.encodeInto(text, this.special.resolve(opts), out, /[\udc80-\udcff]/.test(text));
     return out;

@@ -14,3 +14,4 @@ export { trainMerges } from './train_core.js';
 export { referenceTrain, referenceEncodeMerges, referenceEncodeRanks } from './reference_bpe.js';
 export { bytesToUnicode, unicodeToBytes } from './byte_unicode.js';
 export { writeFileAtomic } from './formats/lmforge_json.js';
+export { encodeStream, encodeFile } from './stream_encode.js';
