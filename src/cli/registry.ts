@@ -5,6 +5,7 @@ type Register = (program: Command) => void;
 
 // Add one line per subcommand module (relative to this folder).
 const modules: string[] = [
+  './tokenizer.js',
   './scaling.js',
   './convert.js',
   './pull.js',
