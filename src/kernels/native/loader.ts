@@ -1,5 +1,6 @@
-// Loads the native addon (build/Release/lmforge.node) if it was built, and wraps it as Kernels:
-// every kernel the addon lacks falls back to the JS reference with a one-time warning naming it.
+// Loads the native addon (build/Release/lmforge.node, or the file named by LMFORGE_NATIVE_ADDON) if it
+// was built, and wraps it as Kernels: every kernel the addon lacks falls back to the JS reference
+// with a one-time warning naming it. The addon's kernels are csrc/*.c behind N-API (csrc/napi_*.c).
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -8,8 +9,12 @@ import type { Kernels } from '../abi.js';
 
 export interface NativeInfo {
   kernels: Kernels;
+  /** 'avx512f', 'avx2+fma' or 'portable': the SIMD level the addon was compiled for. */
   simd: string;
-  threads: number;
+  /** Thread-pool size now (LMFORGE_THREADS, default: the CPUs this process may use). */
+  readonly threads: number;
+  /** Kernels the addon does not export (they run on the JS reference). */
+  missing: string[];
   /** Raw addon, for benchmarks and parity tests. */
   addon: Record<string, unknown>;
 }
@@ -18,13 +23,23 @@ const here = dirname(fileURLToPath(import.meta.url));
 // dist/src/kernels/native -> repository root
 const root = join(here, '..', '..', '..', '..');
 
+/**
+ * Where the addon is loaded from: LMFORGE_NATIVE_ADDON (an absolute path, e.g. a portable-C or
+ * AVX-512 build made elsewhere) or build/Release/lmforge.node of this package.
+ * @example addonPath() // '/path/to/lmforge/build/Release/lmforge.node'
+ */
 export function addonPath(): string {
-  return join(root, 'build', 'Release', 'lmforge.node');
+  return process.env.LMFORGE_NATIVE_ADDON || join(root, 'build', 'Release', 'lmforge.node');
 }
 
 let lastError = 'not built (run `npm run build:native`)';
 export function nativeError(): string { return lastError; }
 
+/**
+ * Loads the addon and wraps it as a Kernels object (null when it is not built or fails to load;
+ * nativeError() then says why).
+ * @example const n = loadNative(jsKernels); if (n) n.kernels.gemm(...)
+ */
 export function loadNative(js: Kernels): NativeInfo | null {
   const p = addonPath();
   if (!existsSync(p)) { lastError = `not built: ${p} is missing`; return null; }
@@ -42,12 +57,14 @@ export function loadNative(js: Kernels): NativeInfo | null {
     (addon.setThreads as (n: number) => void)(n);
   }
   const warned = new Set<string>();
+  const missing: string[] = [];
   const kernels: Record<string, unknown> = { name: 'native' };
   for (const key of Object.keys(js) as (keyof Kernels)[]) {
     if (key === 'name') continue;
     const impl = addon[key];
     if (typeof impl === 'function') kernels[key] = impl;
-    else {
+    else if (typeof js[key] === 'function') {
+      missing.push(key);
       const fallback = js[key] as (...a: unknown[]) => unknown;
       kernels[key] = (...args: unknown[]) => {
         if (!warned.has(key)) {
@@ -59,6 +76,6 @@ export function loadNative(js: Kernels): NativeInfo | null {
     }
   }
   const simd = typeof addon.simd === 'function' ? String((addon.simd as () => string)()) : 'unknown';
-  const threads = typeof addon.getThreads === 'function' ? Number((addon.getThreads as () => number)()) : 1;
-  return { kernels: kernels as unknown as Kernels, simd, threads, addon };
+  const getThreads = typeof addon.getThreads === 'function' ? addon.getThreads as () => number : () => 1;
+  return { kernels: kernels as unknown as Kernels, simd, get threads() { return Number(getThreads()); }, missing, addon };
 }

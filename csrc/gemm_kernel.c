@@ -1,0 +1,232 @@
+// SGEMM micro-kernels (AVX-512 12×32, AVX2+FMA 6×16, portable 4×8) and operand packing.
+// The micro-kernel keeps the whole MR×NR tile of C in registers and streams packed panels of A
+// (one broadcast per row) and B (NR/VW vector loads) per k, as BLIS's haswell/skx kernels do.
+#include "gemm.h"
+
+/* ---------------- micro-kernels ---------------- */
+
+/* Writes one row of the accumulated tile: C = alpha·acc + beta·C (+ bias). */
+#define STORE_ROW(row, acc0, acc1)                                                     \
+  do {                                                                                 \
+    float *cr = C + (size_t)(row) * ldc;                                               \
+    vf r0 = vmul(va, acc0), r1 = vmul(va, acc1);                                       \
+    if (beta != 0.0f) { r0 = vfma(vb, vload(cr), r0); r1 = vfma(vb, vload(cr + VW), r1); } \
+    if (bias) { r0 = vadd(r0, bias0); r1 = vadd(r1, bias1); }                          \
+    vstore(cr, r0); vstore(cr + VW, r1);                                               \
+  } while (0)
+
+#define SPILL_ROW(row, acc0, acc1) do { vstore(tile + (row) * NR, acc0); vstore(tile + (row) * NR + VW, acc1); } while (0)
+
+/* Partial tiles go through a small buffer and a scalar write-back. */
+static void store_partial(const float *tile, float *C, size_t ldc, size_t m, size_t n, float alpha, float beta, const float *bias) {
+  for (size_t i = 0; i < m; i++) {
+    float *cr = C + i * ldc;
+    for (size_t j = 0; j < n; j++) {
+      float r = alpha * tile[i * NR + j];
+      if (beta != 0.0f) r += beta * cr[j];
+      if (bias) r += bias[j];
+      cr[j] = r;
+    }
+  }
+}
+
+#if defined(LF_AVX512)
+
+void lf_ukernel(size_t kc, const float *a, const float *b, float *C, size_t ldc, size_t m, size_t n,
+  float alpha, float beta, const float *bias) {
+  __m512 c00 = vzero(), c01 = vzero(), c10 = vzero(), c11 = vzero(), c20 = vzero(), c21 = vzero();
+  __m512 c30 = vzero(), c31 = vzero(), c40 = vzero(), c41 = vzero(), c50 = vzero(), c51 = vzero();
+  __m512 c60 = vzero(), c61 = vzero(), c70 = vzero(), c71 = vzero(), c80 = vzero(), c81 = vzero();
+  __m512 c90 = vzero(), c91 = vzero(), cA0 = vzero(), cA1 = vzero(), cB0 = vzero(), cB1 = vzero();
+#define R512(i, x0, x1) { __m512 ai = _mm512_set1_ps(a[i]); x0 = _mm512_fmadd_ps(ai, b0, x0); x1 = _mm512_fmadd_ps(ai, b1, x1); }
+#pragma GCC unroll 4
+  for (size_t p = 0; p < kc; p++) {
+    __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
+    _mm_prefetch((const char *)(b + 8 * NR), _MM_HINT_T0);
+    R512(0, c00, c01) R512(1, c10, c11) R512(2, c20, c21) R512(3, c30, c31)
+    R512(4, c40, c41) R512(5, c50, c51) R512(6, c60, c61) R512(7, c70, c71)
+    R512(8, c80, c81) R512(9, c90, c91) R512(10, cA0, cA1) R512(11, cB0, cB1)
+    a += MR;
+    b += NR;
+  }
+#undef R512
+  if (m == MR && n == NR) {
+    vf va = vset1(alpha), vb = vset1(beta);
+    vf bias0 = bias ? vload(bias) : vzero(), bias1 = bias ? vload(bias + VW) : vzero();
+    STORE_ROW(0, c00, c01); STORE_ROW(1, c10, c11); STORE_ROW(2, c20, c21); STORE_ROW(3, c30, c31);
+    STORE_ROW(4, c40, c41); STORE_ROW(5, c50, c51); STORE_ROW(6, c60, c61); STORE_ROW(7, c70, c71);
+    STORE_ROW(8, c80, c81); STORE_ROW(9, c90, c91); STORE_ROW(10, cA0, cA1); STORE_ROW(11, cB0, cB1);
+    return;
+  }
+  float tile[MR * NR] __attribute__((aligned(64)));
+  SPILL_ROW(0, c00, c01); SPILL_ROW(1, c10, c11); SPILL_ROW(2, c20, c21); SPILL_ROW(3, c30, c31);
+  SPILL_ROW(4, c40, c41); SPILL_ROW(5, c50, c51); SPILL_ROW(6, c60, c61); SPILL_ROW(7, c70, c71);
+  SPILL_ROW(8, c80, c81); SPILL_ROW(9, c90, c91); SPILL_ROW(10, cA0, cA1); SPILL_ROW(11, cB0, cB1);
+  store_partial(tile, C, ldc, m, n, alpha, beta, bias);
+}
+
+#elif defined(LF_AVX2)
+
+typedef struct { float alpha, beta; const float *bias; } store_params;
+
+/* The k loop and the store of a full tile. Alpha, beta and bias come through memory so that all
+   16 ymm registers hold the tile and operands during the loop (no spills). */
+__attribute__((noinline)) static void ukr_full(size_t kc, const float *a, const float *b, float *C, size_t ldc,
+  const store_params *sp, float *spill) {
+  __m256 c00 = vzero(), c01 = vzero(), c10 = vzero(), c11 = vzero(), c20 = vzero(), c21 = vzero();
+  __m256 c30 = vzero(), c31 = vzero(), c40 = vzero(), c41 = vzero(), c50 = vzero(), c51 = vzero();
+#define R256(i, x0, x1) { __m256 ai = _mm256_broadcast_ss(a + i); x0 = _mm256_fmadd_ps(ai, b0, x0); x1 = _mm256_fmadd_ps(ai, b1, x1); }
+#pragma GCC unroll 4
+  for (size_t p = 0; p < kc; p++) {
+    __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+    _mm_prefetch((const char *)(a + 16 * MR), _MM_HINT_T0);
+    R256(0, c00, c01) R256(1, c10, c11) R256(2, c20, c21)
+    R256(3, c30, c31) R256(4, c40, c41) R256(5, c50, c51)
+    a += MR;
+    b += NR;
+  }
+#undef R256
+  if (spill) {
+    float *tile = spill;
+    SPILL_ROW(0, c00, c01); SPILL_ROW(1, c10, c11); SPILL_ROW(2, c20, c21);
+    SPILL_ROW(3, c30, c31); SPILL_ROW(4, c40, c41); SPILL_ROW(5, c50, c51);
+    return;
+  }
+  const float alpha = sp->alpha, beta = sp->beta;
+  const float *bias = sp->bias;
+  vf va = vset1(alpha), vb = vset1(beta);
+  vf bias0 = bias ? vload(bias) : vzero(), bias1 = bias ? vload(bias + VW) : vzero();
+  STORE_ROW(0, c00, c01); STORE_ROW(1, c10, c11); STORE_ROW(2, c20, c21);
+  STORE_ROW(3, c30, c31); STORE_ROW(4, c40, c41); STORE_ROW(5, c50, c51);
+}
+
+void lf_ukernel(size_t kc, const float *a, const float *b, float *C, size_t ldc, size_t m, size_t n,
+  float alpha, float beta, const float *bias) {
+  for (size_t i = 0; i < m; i++) {
+    _mm_prefetch((const char *)(C + i * ldc), _MM_HINT_T0);
+    _mm_prefetch((const char *)(C + i * ldc + NR - 1), _MM_HINT_T0);
+  }
+  store_params sp = { alpha, beta, bias };
+  if (m == MR && n == NR) { ukr_full(kc, a, b, C, ldc, &sp, NULL); return; }
+  float tile[MR * NR] __attribute__((aligned(64)));
+  ukr_full(kc, a, b, C, ldc, &sp, tile);
+  store_partial(tile, C, ldc, m, n, alpha, beta, bias);
+}
+
+#else
+
+void lf_ukernel(size_t kc, const float *a, const float *b, float *C, size_t ldc, size_t m, size_t n,
+  float alpha, float beta, const float *bias) {
+  float tile[MR * NR];
+  for (size_t i = 0; i < MR * NR; i++) tile[i] = 0.0f;
+  for (size_t p = 0; p < kc; p++) {
+    for (size_t i = 0; i < MR; i++) {
+      const float ai = a[i];
+      for (size_t j = 0; j < NR; j++) tile[i * NR + j] += ai * b[j];
+    }
+    a += MR;
+    b += NR;
+  }
+  store_partial(tile, C, ldc, m, n, alpha, beta, bias);
+}
+
+#endif
+
+/* ---------------- packing ---------------- */
+
+#if defined(LF_AVX2) || defined(LF_AVX512)
+/* 8×8 transpose of rows r[0..7] (8 floats each) into columns. */
+LF_INLINE void transpose8(__m256 *r) {
+  __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+  __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+  __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+  __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+  __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+  __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+  __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+  __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+  r[0] = _mm256_permute2f128_ps(s0, s4, 0x20); r[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
+  r[2] = _mm256_permute2f128_ps(s2, s6, 0x20); r[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
+  r[4] = _mm256_permute2f128_ps(s0, s4, 0x31); r[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
+  r[6] = _mm256_permute2f128_ps(s2, s6, 0x31); r[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
+}
+#define HAVE_T8 1
+#endif
+
+/* dst[k*W + j] = src[j*ld + k] for j < w (zero for w ≤ j < W), k < kc: the gather form of packing. */
+static void pack_gather(size_t kc, size_t w, size_t W, const float *src, size_t ld, float *dst, float alpha) {
+  size_t k = 0;
+#ifdef HAVE_T8
+  if (w == W && alpha == 1.0f && W % 8 == 0) {
+    for (; k + 8 <= kc; k += 8) {
+      for (size_t j0 = 0; j0 < W; j0 += 8) {
+        __m256 r[8];
+        for (int j = 0; j < 8; j++) r[j] = _mm256_loadu_ps(src + (j0 + j) * ld + k);
+        transpose8(r);
+        for (int kk = 0; kk < 8; kk++) _mm256_storeu_ps(dst + (k + kk) * W + j0, r[kk]);
+      }
+    }
+  }
+#endif
+  for (; k < kc; k++) {
+    size_t j = 0;
+    for (; j < w; j++) dst[k * W + j] = alpha * src[j * ld + k];
+    for (; j < W; j++) dst[k * W + j] = 0.0f;
+  }
+}
+
+/* dst[k*W + j] = src[k*ld + j]: the copy form of packing. */
+static void pack_copy(size_t kc, size_t w, size_t W, const float *src, size_t ld, float *dst, float alpha) {
+  if (w == W && alpha == 1.0f) {
+    for (size_t k = 0; k < kc; k++) {
+      const float *s = src + k * ld;
+      float *d = dst + k * W;
+      for (size_t j = 0; j + VW <= W; j += VW) vstore(d + j, vload(s + j));
+      for (size_t j = W - W % VW; j < W; j++) d[j] = s[j];
+    }
+    return;
+  }
+  for (size_t k = 0; k < kc; k++) {
+    size_t j = 0;
+    for (; j < w; j++) dst[k * W + j] = alpha * src[k * ld + j];
+    for (; j < W; j++) dst[k * W + j] = 0.0f;
+  }
+}
+
+void lf_pack_a(int trans, size_t mc, size_t kc, const float *A, size_t lda, float *dst, float alpha, float *rowsum) {
+  for (size_t i = 0; i < mc; i += MR) {
+    size_t m = mc - i < MR ? mc - i : MR;
+    float *d = dst + i * kc;
+    if (trans) pack_copy(kc, m, MR, A + i, lda, d, alpha);
+    else pack_gather(kc, m, MR, A + i * lda, lda, d, alpha);
+    if (rowsum) {
+      for (size_t r = 0; r < m; r++) {
+        float s = 0.0f;
+        for (size_t k = 0; k < kc; k++) s += d[k * MR + r];
+        rowsum[i + r] += s;
+      }
+    }
+  }
+}
+
+void lf_pack_b(int trans, size_t kc, size_t nc, const float *B, size_t ldb, float *dst) {
+  for (size_t j = 0; j < nc; j += NR) {
+    size_t n = nc - j < NR ? nc - j : NR;
+    float *d = dst + j * kc;
+    if (trans) pack_gather(kc, n, NR, B + j * ldb, ldb, d, 1.0f);
+    else pack_copy(kc, n, NR, B + j, ldb, d, 1.0f);
+  }
+}
+
+void lf_macro(size_t mc, size_t nc, size_t kc, const float *Ap, size_t a_stride, const float *Bp, size_t b_stride,
+  float *C, size_t ldc, float alpha, float beta, const float *bias) {
+  for (size_t j = 0; j < nc; j += NR) {
+    size_t n = nc - j < NR ? nc - j : NR;
+    const float *bp = Bp + (j / NR) * b_stride;
+    const float *bj = bias ? bias + j : NULL;
+    for (size_t i = 0; i < mc; i += MR) {
+      size_t m = mc - i < MR ? mc - i : MR;
+      lf_ukernel(kc, Ap + (i / MR) * a_stride, bp, C + i * ldc + j, ldc, m, n, alpha, beta, bj);
+    }
+  }
+}

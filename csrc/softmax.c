@@ -1,0 +1,87 @@
+// Row-wise softmax / log_softmax over C of (N, C), max-subtracted, and backward, as
+// src/kernels/js/softmax.ts. One pass for the max, one for exp and its sum (exp stored once).
+#include "lmforge.h"
+#include "simd.h"
+
+typedef struct { size_t N, C; const float *x, *g; float *out; int log; } sm_job;
+
+#define ROWS_PER_TASK 8
+
+/* max of a row, ignoring NaN as the JS reference does (`x > mx` is false for NaN) */
+static float row_max(const float *x, size_t C) {
+  vf m = vset1(-INFINITY);
+  size_t c = 0;
+  for (; c + VW <= C; c += VW) m = vmax(vload(x + c), m);
+  if (c < C) m = vmax(vloadn(x + c, C - c, -INFINITY), m);
+  return vhmax(m);
+}
+
+static void sm_fwd_task(void *ctx, size_t t, int tid) {
+  (void)tid;
+  const sm_job *j = ctx;
+  size_t C = j->C, r1 = (t + 1) * ROWS_PER_TASK < j->N ? (t + 1) * ROWS_PER_TASK : j->N;
+  for (size_t n = t * ROWS_PER_TASK; n < r1; n++) {
+    const float *x = j->x + n * C;
+    float *o = j->out + n * C;
+    float mx = row_max(x, C);
+    vf vm = vset1(mx), s = vzero();
+    size_t c = 0;
+    if (j->log) {
+      for (; c + VW <= C; c += VW) s = vadd(s, vexp(vsub(vload(x + c), vm)));
+      if (c < C) s = vadd(s, vexp(vsub(vloadn(x + c, C - c, -INFINITY), vm)));
+      float lse = mx + logf(vhsum(s));
+      vf vl = vset1(lse);
+      for (c = 0; c + VW <= C; c += VW) vstore(o + c, vsub(vload(x + c), vl));
+      for (; c < C; c++) o[c] = x[c] - lse;
+    } else {
+      for (; c + VW <= C; c += VW) { vf e = vexp(vsub(vload(x + c), vm)); vstore(o + c, e); s = vadd(s, e); }
+      if (c < C) { vf e = vexp(vsub(vloadn(x + c, C - c, -INFINITY), vm)); vstoren(o + c, e, C - c); s = vadd(s, e); }
+      vf inv = vset1(1.0f / vhsum(s));
+      for (c = 0; c + VW <= C; c += VW) vstore(o + c, vmul(vload(o + c), inv));
+      if (c < C) vstoren(o + c, vmul(vloadn(o + c, C - c, 0.0f), inv), C - c);
+    }
+  }
+}
+
+void lf_softmax_forward(size_t N, size_t C, const float *x, float *out, int log) {
+  sm_job j = { N, C, x, NULL, out, log };
+  lf_parallel((N + ROWS_PER_TASK - 1) / ROWS_PER_TASK, lf_threads_for((double)N * C * 4, 65536), sm_fwd_task, &j);
+}
+
+static void sm_bwd_task(void *ctx, size_t t, int tid) {
+  (void)tid;
+  const sm_job *j = ctx;
+  size_t C = j->C, r1 = (t + 1) * ROWS_PER_TASK < j->N ? (t + 1) * ROWS_PER_TASK : j->N;
+  for (size_t n = t * ROWS_PER_TASK; n < r1; n++) {
+    const float *y = j->x + n * C, *g = j->g + n * C;
+    float *gx = j->out + n * C;
+    vf acc = vzero();
+    size_t c = 0;
+    if (j->log) {
+      /* y = log p: gx += g − p·Σg */
+      for (; c + VW <= C; c += VW) acc = vadd(acc, vload(g + c));
+      if (c < C) acc = vadd(acc, vloadn(g + c, C - c, 0.0f));
+      vf sg = vset1(vhsum(acc));
+      for (c = 0; c + VW <= C; c += VW) vstore(gx + c, vadd(vload(gx + c), vfnma(vexp(vload(y + c)), sg, vload(g + c))));
+      if (c < C) {
+        size_t r = C - c;
+        vstoren(gx + c, vadd(vloadn(gx + c, r, 0.0f), vfnma(vexp(vloadn(y + c, r, 0.0f)), sg, vloadn(g + c, r, 0.0f))), r);
+      }
+    } else {
+      /* gx += y ⊙ (g − Σ y·g) */
+      for (; c + VW <= C; c += VW) acc = vfma(vload(y + c), vload(g + c), acc);
+      if (c < C) acc = vfma(vloadn(y + c, C - c, 0.0f), vloadn(g + c, C - c, 0.0f), acc);
+      vf dot = vset1(vhsum(acc));
+      for (c = 0; c + VW <= C; c += VW) vstore(gx + c, vfma(vload(y + c), vsub(vload(g + c), dot), vload(gx + c)));
+      if (c < C) {
+        size_t r = C - c;
+        vstoren(gx + c, vfma(vloadn(y + c, r, 0.0f), vsub(vloadn(g + c, r, 0.0f), dot), vloadn(gx + c, r, 0.0f)), r);
+      }
+    }
+  }
+}
+
+void lf_softmax_backward(size_t N, size_t C, const float *y, const float *g, float *gx, int log) {
+  sm_job j = { N, C, y, g, gx, log };
+  lf_parallel((N + ROWS_PER_TASK - 1) / ROWS_PER_TASK, lf_threads_for((double)N * C * 3, 65536), sm_bwd_task, &j);
+}
