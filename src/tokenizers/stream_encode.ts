@@ -28,7 +28,14 @@ export async function* encodeStream(tok: Tokenizer, chunks: AsyncIterable<Uint8A
   const specials = [...tok.specialTokens.keys()].filter((s) => s.length > 0);
   let carryBytes = new Uint8Array(0);
   let text = '';
-  const enc = (s: string): number[] => (tok instanceof BpeTokenizer ? tok.encodeEscaped(s, opts) : tok.encode(s, opts));
+  let base = 0; // characters already encoded, so errors give offsets into the whole input
+  const enc = (s: string): number[] => {
+    try { return tok instanceof BpeTokenizer ? tok.encodeEscaped(s, opts) : tok.encode(s, opts); } catch (e) {
+      const err = e as Error;
+      err.message = err.message.replace(/at offset (\d+)/, (_m, d: string) => `at offset ${base + Number(d)}`);
+      throw err;
+    } finally { base += s.length; }
+  };
   for await (const raw of chunks) {
     const chunk = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
     const b = new Uint8Array(carryBytes.length + chunk.length);
