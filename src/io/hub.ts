@@ -3,7 +3,7 @@
 // safetensors index too) through /OWNER/NAME/resolve/REV/FILE (hub_download.ts: resume, verify, rename),
 // and mark the snapshot complete. LMFORGE_OFFLINE=1 answers from the cache only; a model id or a local
 // path work alike wherever a model is named (resolveModelSource).
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, join, normalize, sep } from 'node:path';
 import { writeFileAtomic } from './atomic.js';
@@ -172,6 +172,7 @@ export async function pullModel(id: string, opts: HubOptions = {}): Promise<Pull
     }
   }
   writeFileAtomic(join(snap, COMPLETE), JSON.stringify({ repo, revision, commit, files: done }, null, 2) + '\n');
+  mkdirSync(join(repoDir, 'refs'), { recursive: true });
   writeFileAtomic(join(repoDir, 'refs', safeRef(revision)), commit + '\n');
   return { dir: snap, repo, revision, commit, files: done, fromCache: downloaded === 0 };
 }
