@@ -7,7 +7,7 @@
 
 #define ADAM_BLOCK 65536
 
-typedef struct { size_t n; float *p, *m, *v; const float *g; float lr, b1, b2, eps, wd, bc1, rbc2s, gs; double *partial; float s; } adam_job;
+typedef struct { size_t n; float *p, *m, *v; const float *g; float decay, b1, b2, c1, c2, eps, step, rbc2s, gs; double *partial; float s; } adam_job;
 
 static void adam_task(void *ctx, size_t t, int tid) {
   (void)tid;
@@ -15,8 +15,8 @@ static void adam_task(void *ctx, size_t t, int tid) {
   size_t i0 = t * ADAM_BLOCK, n = i0 + ADAM_BLOCK < j->n ? ADAM_BLOCK : j->n - i0;
   float *p = j->p + i0, *m = j->m + i0, *v = j->v + i0;
   const float *g = j->g + i0;
-  const vf decay = vset1(1.0f - j->lr * j->wd), b1 = vset1(j->b1), b2 = vset1(j->b2), c1 = vset1(1.0f - j->b1), c2 = vset1(1.0f - j->b2);
-  const vf gs = vset1(j->gs), step = vset1(j->lr / j->bc1), rb = vset1(j->rbc2s), eps = vset1(j->eps);
+  const vf decay = vset1(j->decay), b1 = vset1(j->b1), b2 = vset1(j->b2), c1 = vset1(j->c1), c2 = vset1(j->c2);
+  const vf gs = vset1(j->gs), step = vset1(j->step), rb = vset1(j->rbc2s), eps = vset1(j->eps);
 #define ADAM_STEP(LOAD, STORE)                                                      \
   do {                                                                              \
     vf gi = vmul(LOAD(g + i), gs);                                                  \
@@ -38,10 +38,12 @@ static void adam_task(void *ctx, size_t t, int tid) {
   if (i < n) ADAM_STEP(TAIL_LOAD, TAIL_STORE);
 }
 
-void lf_adamw(size_t n, float *p, const float *g, float *m, float *v, float lr, float beta1, float beta2, float eps,
-  float wd, double step, float gscale) {
-  double bc1 = 1.0 - pow((double)beta1, step), bc2 = 1.0 - pow((double)beta2, step);
-  adam_job j = { n, p, m, v, g, lr, beta1, beta2, eps, wd, (float)bc1, (float)(1.0 / sqrt(bc2)), gscale, NULL, 0 };
+void lf_adamw(size_t n, float *p, const float *g, float *m, float *v, double lr, double beta1, double beta2, double eps,
+  double wd, double step, double gscale) {
+  /* coefficients in double, rounded once: 1 − β computed from a rounded β would lose 4 digits */
+  double bc1 = 1.0 - pow(beta1, step), bc2 = 1.0 - pow(beta2, step);
+  adam_job j = { n, p, m, v, g, (float)(1.0 - lr * wd), (float)beta1, (float)beta2, (float)(1.0 - beta1), (float)(1.0 - beta2),
+    (float)eps, (float)(lr / bc1), (float)(1.0 / sqrt(bc2)), (float)gscale, NULL, 0 };
   lf_parallel((n + ADAM_BLOCK - 1) / ADAM_BLOCK, lf_threads_for((double)n * 8, 262144), adam_task, &j);
 }
 
@@ -65,7 +67,7 @@ double lf_sum_squares(size_t n, const float *g) {
   if (tasks == 0) return 0.0;
   double *partial = lf_scratch(0, LF_SCRATCH_PARTIAL, tasks * sizeof(double));
   if (!partial) return NAN;
-  adam_job j = { n, NULL, NULL, NULL, g, 0, 0, 0, 0, 0, 0, 0, 0, partial, 0 };
+  adam_job j = { n, NULL, NULL, NULL, g, 0, 0, 0, 0, 0, 0, 0, 0, 0, partial, 0 };
   lf_parallel(tasks, lf_threads_for((double)n, 262144), sumsq_task, &j);
   double s = 0;
   for (size_t t = 0; t < tasks; t++) s += partial[t];
@@ -84,6 +86,6 @@ static void scale_task(void *ctx, size_t t, int tid) {
 }
 
 void lf_scale_in_place(size_t n, float *x, float s) {
-  adam_job j = { n, x, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0, NULL, s };
+  adam_job j = { n, x, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL, s };
   lf_parallel((n + ADAM_BLOCK - 1) / ADAM_BLOCK, lf_threads_for((double)n, 262144), scale_task, &j);
 }

@@ -49,13 +49,15 @@ LF_INLINE vf deriv_vec(int op, vf x, vf y) {
       /* 0.5(1 + tanh u) = s and 0.5(1 − tanh² u) = 2s(1 − s) with s = σ(2u) */
       vf x2 = vmul(x, x);
       vf u = vmul(vset1(SQRT_2_OVER_PI), vfma(vmul(vset1(0.044715f), x2), x, x));
-      vf s = vsigmoid(vadd(u, u));
+      vf s, oms;
+      vsigmoid2(vadd(u, u), &s, &oms);
       vf du = vmul(vset1(SQRT_2_OVER_PI), vfma(vset1(3.0f * 0.044715f), x2, one));
-      return vfma(vmul(vadd(x, x), vmul(s, vsub(one, s))), du, s);
+      return vfma(vmul(vadd(x, x), vmul(s, oms)), du, s);
     }
     case LF_SILU: {
-      vf s = vsigmoid(x);
-      return vmul(s, vfma(x, vsub(one, s), one));
+      vf s, oms;
+      vsigmoid2(x, &s, &oms);
+      return vmul(s, vfma(x, oms, one));
     }
     case LF_ABS: return vsel(vgt(x, vzero()), one, vsel(vlt(x, vzero()), vset1(-1.0f), vzero()));
     default: return one;
@@ -144,9 +146,10 @@ static void swiglu_bwd_task(void *ctx, size_t t, int tid) {
   for (size_t i = 0; i < n; i += VW) {
     size_t r = n - i < VW ? n - i : VW;
     vf x = vloadn(j->a + i0 + i, r, 0.0f), y = vloadn(j->b + i0 + i, r, 0.0f), g = vloadn(j->g + i0 + i, r, 0.0f);
-    vf s = vsigmoid(x);
+    vf s, oms;
+    vsigmoid2(x, &s, &oms);
     if (j->ga) {
-      vf d = vmul(s, vfma(x, vsub(vset1(1.0f), s), vset1(1.0f)));      /* silu'(a) */
+      vf d = vmul(s, vfma(x, oms, vset1(1.0f)));      /* silu'(a) */
       float *ga = j->ga + i0 + i;
       vstoren(ga, vfma(vmul(d, y), g, vloadn(ga, r, 0.0f)), r);
     }

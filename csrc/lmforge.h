@@ -90,8 +90,8 @@ void lf_attention_backward(const lf_attn_args *a);
 /** Rotary embedding: out = rot(x) (forward) or out += rotᵀ(x) (backward, x holds g, out gx). */
 void lf_rope(int backward, size_t R, size_t T, size_t HS, const float *x, const float *cos, const float *sin, float *out);
 
-void lf_adamw(size_t n, float *p, const float *g, float *m, float *v, float lr, float beta1, float beta2, float eps,
-  float wd, double step, float gscale);
+void lf_adamw(size_t n, float *p, const float *g, float *m, float *v, double lr, double beta1, double beta2, double eps,
+  double wd, double step, double gscale);
 double lf_sum_squares(size_t n, const float *g);
 void lf_scale_in_place(size_t n, float *x, float s);
 

@@ -256,7 +256,7 @@ static napi_value Adamw(napi_env env, napi_callback_info info) {
   check_len(a, "p", p_len, (double)n); check_len(a, "g", g_len, (double)n);
   check_len(a, "m", m_len, (double)n); check_len(a, "v", v_len, (double)n);
   BAIL();
-  lf_adamw(n, p, g, m, v, (float)lr, (float)b1, (float)b2, (float)eps, (float)wd, step, (float)gs);
+  lf_adamw(n, p, g, m, v, lr, b1, b2, eps, wd, step, gs);
   return finish(a);
 }
 

@@ -170,6 +170,17 @@ LF_INLINE vf vexp(vf x) {
 /* sigmoid(x) = 1 / (1 + exp(-x)); saturates to exactly 0 and 1. */
 LF_INLINE vf vsigmoid(vf x) { return vdiv(vset1(1.0f), vadd(vset1(1.0f), vexp(vsub(vzero(), x)))); }
 
+/* σ(z) and 1 − σ(z), both to full relative precision (1 − σ is not formed by subtraction):
+   with t = exp(−|z|) ≤ 1, σ = 1/(1+t) and 1 − σ = t/(1+t) for z ≥ 0, mirrored for z < 0. */
+LF_INLINE void vsigmoid2(vf z, vf *s, vf *oms) {
+  vf t = vexp(vsub(vzero(), vabs(z)));
+  vf r = vdiv(vset1(1.0f), vadd(vset1(1.0f), t));
+  vf tr = vmul(t, r);
+  vmask pos = vge(z, vzero());
+  *s = vsel(pos, r, tr);
+  *oms = vsel(pos, tr, r);
+}
+
 /* tanh(x): Cephes' odd polynomial for |x| < 0.625, else sign(x)·(1 − 2/(exp(2|x|) + 1)). */
 LF_INLINE vf vtanh(vf x) {
   vf ax = vabs(x);
