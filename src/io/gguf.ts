@@ -1,11 +1,11 @@
 // GGUF v3 files (ggml-org/ggml docs/gguf.md, FACTS §5.3): a reader (metadata, tensor infos, F32/F16/Q8_0
-// tensors as float32) and a streaming atomic writer (F32/F16). Dimensions are stored innermost first, the
+// tensors as float32) and a streaming atomic writer (F32/F16/Q8_0). Dimensions are stored innermost first, the
 // reverse of a PyTorch shape; this module speaks PyTorch order and flips at the boundary.
 // Model-level mapping (names, hyperparameters, tokenizer) lives in gguf_model.ts.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { Tensor } from '../tensor/tensor.js';
 import { openAtomic } from './atomic.js';
-import { decodeFloat16, encodeFloat16, fromFloat16Bits } from './half.js';
+import { decodeFloat16, encodeFloat16, fromFloat16Bits, toFloat16Bits } from './half.js';
 
 export const GGUF_MAGIC = 0x46554747; // "GGUF" read as a little-endian u32
 export const GGUF_VERSION = 3;
@@ -116,6 +116,16 @@ class Cursor {
   }
 }
 
+/** The shortest decimal that is the same float32 (1e-5 stored as f32 reads back as 1e-5, not 9.99999974e-6). */
+export function shortestFloat32(v: number): number {
+  if (!Number.isFinite(v)) return v;
+  for (let p = 1; p <= 9; p++) {
+    const s = Number(v.toPrecision(p));
+    if (Math.fround(s) === v) return s;
+  }
+  return v;
+}
+
 function readScalar(c: Cursor, type: number, what: string): GgufScalar {
   switch (type) {
     case 0: return c.u8();
@@ -163,7 +173,8 @@ export function openGguf(path: string): GgufFile {
         metadata.set(key, { type: 'array', itemType: SCALAR_NAMES[item] as never, value: values });
       } else {
         if (!(type in SCALAR_NAMES)) c.fail(`metadata '${key}': unknown value type ${type}`, c.pos - 4);
-        metadata.set(key, { type: SCALAR_NAMES[type] as never, value: readScalar(c, type, `metadata '${key}'`) as never });
+        const v = readScalar(c, type, `metadata '${key}'`);
+        metadata.set(key, { type: SCALAR_NAMES[type] as never, value: (type === 6 ? shortestFloat32(v as number) : v) as never });
       }
     }
     const al = metadata.get('general.alignment');
@@ -242,8 +253,32 @@ export interface GgufTensorSpec {
   name: string;
   /** float32/float64 values, any layout (written in row-major order of its shape). */
   tensor: Tensor;
-  type: 'F32' | 'F16';
+  /** Q8_0 needs the innermost dimension to be a multiple of 32. */
+  type: 'F32' | 'F16' | 'Q8_0';
 }
+
+/**
+ * Q8_0 blocks of 32 values as ggml's quantize_row_q8_0_ref makes them: d = max|x|/127, q = roundf(x/d)
+ * (half away from zero), stored as f16 d then 32 int8 — 34 bytes per block.
+ */
+export function quantizeQ8_0(x: ArrayLike<number>): Uint8Array {
+  if (x.length % 32 !== 0) throw new Error(`Q8_0: ${x.length} values is not a multiple of 32`);
+  const out = Buffer.alloc((x.length / 32) * 34);
+  for (let b = 0; b < x.length / 32; b++) {
+    let amax = 0;
+    for (let j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(x[b * 32 + j]!));
+    const d = Math.fround(amax / 127), id = d ? Math.fround(1 / d) : 0;
+    out.writeUInt16LE(toFloat16Bits(d), b * 34);
+    for (let j = 0; j < 32; j++) {
+      const v = Math.fround(x[b * 32 + j]! * id);
+      out.writeInt8(Math.sign(v) * Math.floor(Math.abs(v) + 0.5), b * 34 + 2 + j);
+    }
+  }
+  return out;
+}
+
+const BYTES_OF = { F32: (n: number) => 4 * n, F16: (n: number) => 2 * n, Q8_0: (n: number) => (n / 32) * 34 } as const;
+const TYPE_ID = { F32: 0, F16: 1, Q8_0: 8 } as const;
 
 function encodeString(s: string): Buffer {
   const b = Buffer.from(s, 'utf8');
@@ -292,7 +327,7 @@ function encodeKv(key: string, v: GgufValue): Buffer {
 const pad = (n: number, a: number): number => (a - (n % a)) % a;
 
 /**
- * Write a GGUF v3 file atomically, streaming tensor by tensor (F32 or F16).
+ * Write a GGUF v3 file atomically, streaming tensor by tensor (F32, F16 or Q8_0).
  * @example writeGguf('m.gguf', new Map([['general.architecture', { type: 'string', value: 'llama' }]]), [{ name: 'token_embd.weight', tensor: wte, type: 'F32' }])
  */
 export function writeGguf(path: string, metadata: Map<string, GgufValue>, tensors: GgufTensorSpec[], alignment = GGUF_DEFAULT_ALIGNMENT): void {
@@ -302,6 +337,7 @@ export function writeGguf(path: string, metadata: Map<string, GgufValue>, tensor
     if (Buffer.byteLength(t.name) > 64) throw new Error(`GGUF writer: tensor name '${t.name}' is longer than 64 bytes`);
     if (t.tensor.ndim < 1 || t.tensor.ndim > 4) throw new Error(`GGUF writer: tensor '${t.name}' has ${t.tensor.ndim} dimensions (1 to 4)`);
     if (t.tensor.dtype === 'int32') throw new Error(`GGUF writer: tensor '${t.name}' is int32 (float tensors only)`);
+    if (t.type === 'Q8_0' && (t.tensor.shape[t.tensor.ndim - 1] ?? 0) % 32 !== 0) throw new Error(`GGUF writer: tensor '${t.name}' ${JSON.stringify(t.tensor.shape)}: Q8_0 needs rows of a multiple of 32 values`);
     names.add(t.name);
   }
   const md = new Map(metadata);
@@ -321,11 +357,11 @@ export function writeGguf(path: string, metadata: Map<string, GgufValue>, tensor
     const info = Buffer.alloc(4 + 8 * dims.length + 4 + 8);
     info.writeUInt32LE(dims.length, 0);
     dims.forEach((d, i) => info.writeBigUInt64LE(BigInt(d), 4 + 8 * i));
-    info.writeUInt32LE(t.type === 'F32' ? 0 : 1, 4 + 8 * dims.length);
+    info.writeUInt32LE(TYPE_ID[t.type], 4 + 8 * dims.length);
     info.writeBigUInt64LE(BigInt(rel), 8 + 8 * dims.length);
     head.push(encodeString(t.name), info);
     offsets.push(rel);
-    rel += t.tensor.size * (t.type === 'F32' ? 4 : 2);
+    rel += BYTES_OF[t.type](t.tensor.size);
     rel += pad(rel, alignment);
   }
   const header = Buffer.concat(head);
@@ -337,12 +373,11 @@ export function writeGguf(path: string, metadata: Map<string, GgufValue>, tensor
     tensors.forEach((t, i) => {
       if (written < offsets[i]!) { w.write(new Uint8Array(offsets[i]! - written)); written = offsets[i]!; }
       const vals = t.tensor.toArray();
-      const CH = 1 << 16;
+      const CH = 1 << 16; // a multiple of 32: Q8_0 blocks never straddle chunks
       for (let s = 0; s < vals.length; s += CH) {
         const part = vals.subarray(s, Math.min(vals.length, s + CH));
-        const bytes = t.type === 'F32'
-          ? new Uint8Array(Float32Array.from(part).buffer)
-          : new Uint8Array(encodeFloat16(part).buffer);
+        const bytes = t.type === 'F32' ? new Uint8Array(Float32Array.from(part).buffer)
+          : t.type === 'F16' ? new Uint8Array(encodeFloat16(part).buffer) : quantizeQ8_0(part);
         w.write(bytes);
         written += bytes.length;
       }

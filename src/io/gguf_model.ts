@@ -82,8 +82,11 @@ function tokenizerMetadata(tok: Tokenizer | null, vocab: number, warnings: strin
 }
 
 export interface GgufExportOptions {
-  /** Storage type of 2-D weights (norms and biases stay F32, as convert_hf_to_gguf does). Default F32. */
-  dtype?: 'F32' | 'F16';
+  /**
+   * Storage type of 2-D weights (norms and biases stay F32, as convert_hf_to_gguf does). Default F32.
+   * Q8_0 applies to weights whose rows are a multiple of 32 values; others are written F16.
+   */
+  dtype?: 'F32' | 'F16' | 'Q8_0';
   tokenizer?: Tokenizer | null;
   /** general.name */
   name?: string;
@@ -95,16 +98,20 @@ export interface GgufExportOptions {
  */
 export function writeModelGguf(model: CausalLM, path: string, opts: GgufExportOptions = {}): { warnings: string[] } {
   const cfg = model.config, dtype = opts.dtype ?? 'F32';
-  if (dtype !== 'F32' && dtype !== 'F16') throw new Error(`GGUF export: dtype must be F32 or F16, got ${String(dtype)}`);
+  if (dtype !== 'F32' && dtype !== 'F16' && dtype !== 'Q8_0') throw new Error(`GGUF export: dtype must be F32, F16 or Q8_0, got ${String(dtype)}`);
   const warnings: string[] = [];
   const arch = cfg.arch === 'llama' ? 'llama' : 'gpt2';
   const md = new Map<string, GgufValue>([
-    ['general.architecture', str(arch)], ['general.name', str(opts.name ?? 'lmforge')], ['general.file_type', u32(dtype === 'F32' ? 0 : 1)],
+    ['general.architecture', str(arch)], ['general.name', str(opts.name ?? 'lmforge')], ['general.file_type', u32({ F32: 0, F16: 1, Q8_0: 7 }[dtype])],
     [`${arch}.vocab_size`, u32(cfg.vocab_size)], [`${arch}.context_length`, u32(cfg.block_size)], [`${arch}.embedding_length`, u32(cfg.n_embd)],
     [`${arch}.block_count`, u32(cfg.n_layer)], [`${arch}.attention.head_count`, u32(cfg.n_head)],
   ]);
   const tensors: GgufTensorSpec[] = [];
-  const add = (name: string, t: Tensor): void => { tensors.push({ name, tensor: t, type: t.ndim >= 2 ? dtype : 'F32' }); };
+  if (dtype === 'Q8_0') md.set('general.quantization_version', u32(2));
+  const add = (name: string, t: Tensor): void => {
+    const type = t.ndim < 2 ? 'F32' : dtype === 'Q8_0' && t.shape[t.ndim - 1]! % 32 !== 0 ? 'F16' : dtype;
+    tensors.push({ name, tensor: t, type });
+  };
   if (cfg.arch === 'llama') {
     md.set('llama.feed_forward_length', u32(cfg.intermediate_size));
     md.set('llama.attention.head_count_kv', u32(cfg.n_kv_head));
