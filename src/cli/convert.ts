@@ -33,8 +33,8 @@ async function run(source: string, o: Opts): Promise<ConvertResult> {
     return convertToHf(source, o.out, { dtype: dtype as 'F32' | 'F16' | 'BF16' | undefined, maxShardBytes: o.maxShardSize ? parseSize(o.maxShardSize) : undefined });
   }
   if (o.to === 'gguf') {
-    if (dtype && !['F32', 'F16'].includes(dtype)) throw new Error(`--dtype for --to gguf: f32 or f16, got '${o.dtype}'`);
-    return convertToGguf(source, o.out, { dtype: dtype as 'F32' | 'F16' | undefined, name: o.name });
+    if (dtype && !['F32', 'F16', 'Q8_0'].includes(dtype)) throw new Error(`--dtype for --to gguf: f32, f16 or q8_0, got '${o.dtype}'`);
+    return convertToGguf(source, o.out, { dtype: dtype as 'F32' | 'F16' | 'Q8_0' | undefined, name: o.name });
   }
   throw new Error(`unknown format '${o.from ?? o.to}' (hf or gguf)`);
 }
@@ -47,7 +47,7 @@ export function register(program: Command): void {
     .option('--from <format>', 'import: hf or gguf')
     .option('--to <format>', 'export: hf or gguf')
     .requiredOption('--out <path>', 'run folder (import), HF folder (--to hf) or .gguf file (--to gguf)')
-    .option('--dtype <type>', 'export storage type: f32 (default), f16, bf16 (hf only)')
+    .option('--dtype <type>', 'export storage type: f32 (default), f16, bf16 (hf only), q8_0 (gguf only)')
     .option('--max-shard-size <size>', '--to hf: split weights into shards of at most this size (e.g. 2GB)')
     .option('--revision <rev>', '--from hf with a hub id: branch, tag or commit', 'main')
     .option('--name <name>', '--to gguf: general.name')

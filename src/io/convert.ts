@@ -103,10 +103,10 @@ export function convertToHf(runOrCkpt: string, outDir: string, opts: { dtype?: '
 }
 
 /**
- * lmforge run -> GGUF file for llama.cpp (F32 or F16).
+ * lmforge run -> GGUF file for llama.cpp (F32, F16 or Q8_0).
  * @example convertToGguf('runs/llama', 'llama.gguf', { dtype: 'F16' })
  */
-export function convertToGguf(runOrCkpt: string, outFile: string, opts: { dtype?: 'F32' | 'F16'; name?: string } = {}): ConvertResult {
+export function convertToGguf(runOrCkpt: string, outFile: string, opts: { dtype?: 'F32' | 'F16' | 'Q8_0'; name?: string } = {}): ConvertResult {
   const warnings: string[] = [];
   const { model, tokenizer } = loadRunForExport(runOrCkpt, warnings);
   const r = writeModelGguf(model, outFile, { dtype: opts.dtype, tokenizer, name: opts.name });
