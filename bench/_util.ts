@@ -62,3 +62,93 @@ export function report(r: BenchResult, json: boolean): void {
 export function peerMissing(name: string, why: string): void {
   console.error(`peer missing: ${name} (${why}); printing ours alone`);
 }
+
+// ---- Python peers (numpy/OpenBLAS, PyTorch) as a persistent process, for interleaved timing ----
+
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createInterface, type Interface } from 'node:readline';
+
+/**
+ * A Python peer speaking one JSON object per line on stdin/stdout: each request gets one reply.
+ * Keeping it alive lets a benchmark alternate ours / peer repetitions, so load from other
+ * processes hits both sides alike. Debian's /usr/bin/python3 (numpy, torch) unless PYTHON is set.
+ * @example const p = await PyPeer.start('bench/peers/gemm.py', { OPENBLAS_NUM_THREADS: '2' }); await p.call({ cmd: 'info' })
+ */
+export class PyPeer {
+  private constructor(private proc: ChildProcessWithoutNullStreams, private lines: Interface, private waiting: ((line: string) => void)[]) {}
+
+  static async start(script: string, env: Record<string, string | undefined> = {}): Promise<PyPeer | { error: string }> {
+    const python = process.env.PYTHON ?? '/usr/bin/python3';
+    const merged: Record<string, string> = {};
+    for (const [k, v] of Object.entries({ ...process.env, ...env })) if (v !== undefined) merged[k] = v;
+    for (const [k, v] of Object.entries(env)) if (v === undefined) delete merged[k];
+    let proc: ChildProcessWithoutNullStreams;
+    try {
+      proc = spawn(python, ['-u', script], { env: merged, stdio: ['pipe', 'pipe', 'pipe'] });
+    } catch (e) {
+      return { error: `${python}: ${(e as Error).message}` };
+    }
+    let stderr = '';
+    proc.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    const waiting: ((line: string) => void)[] = [];
+    const lines = createInterface({ input: proc.stdout });
+    lines.on('line', (l) => waiting.shift()?.(l));
+    const peer = new PyPeer(proc, lines, waiting);
+    const ready = await Promise.race([
+      peer.call({ cmd: 'ping' }).then(() => true).catch(() => false),
+      new Promise<boolean>((res) => proc.on('exit', () => res(false))),
+      new Promise<boolean>((res) => proc.on('error', () => res(false))),
+    ]);
+    if (!ready) { peer.close(); return { error: `${python} ${script} did not start: ${stderr.trim().split('\n').slice(-3).join(' | ') || 'no output'}` }; }
+    return peer;
+  }
+
+  /** Sends one request and resolves with the parsed reply (an `error` field rejects). */
+  call<T = Record<string, unknown>>(msg: Record<string, unknown>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push((line) => {
+        try {
+          const r = JSON.parse(line) as T & { error?: string };
+          if (r.error) reject(new Error(r.error)); else resolve(r);
+        } catch (e) { reject(e as Error); }
+      });
+      this.proc.stdin.write(JSON.stringify(msg) + '\n');
+    });
+  }
+
+  close(): void {
+    this.lines.close();
+    this.proc.stdin.end();
+    this.proc.kill();
+  }
+}
+
+/** Mean ms per call of `fn` over `iters` back-to-back calls. */
+export function sampleMs(fn: () => void, iters: number): number {
+  const t0 = performance.now();
+  for (let i = 0; i < iters; i++) fn();
+  return (performance.now() - t0) / iters;
+}
+
+/**
+ * Ours and a peer timed alternately: warm-up both, then `reps` rounds of (ours sample, peer sample);
+ * returns the medians in ms per call. `peer` returns its own ms per call (timed inside the peer).
+ */
+export async function interleaved(ours: () => void, peer: ((iters: number) => Promise<number>) | null,
+  reps: number, iters: number, warmup = 1): Promise<{ ours: number; peer: number | null }> {
+  for (let i = 0; i < warmup; i++) { ours(); if (peer) await peer(1); }
+  const a: number[] = [], b: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    a.push(sampleMs(ours, iters));
+    if (peer) b.push(await peer(iters));
+  }
+  return { ours: median(a), peer: peer ? median(b) : null };
+}
+
+/** True when /proc/cpuinfo lists avx512f (OpenBLAS 0.3.21 then needs OPENBLAS_CORETYPE=SKYLAKEX). */
+export function cpuHasAvx512(): boolean {
+  try {
+    return /\bavx512f\b/.test(readFileSync('/proc/cpuinfo', 'utf8'));
+  } catch { return false; }
+}

@@ -245,13 +245,15 @@ static napi_value Simd(napi_env env, napi_callback_info info) {
   return r;
 }
 
+/* peakFlops(ms, threads = pool size): measured peak fp32 FMA throughput in FLOP/s */
 static napi_value PeakFlops(napi_env env, napi_callback_info info) {
-  ENTER("peakFlops", 2);
-  SZ(0, threads);
-  double ms = arg_num(a, 1, "ms");
+  ENTER("peakFlops", 1);
+  double ms = arg_num(a, 0, "ms");
+  size_t threads = a->argc > 1 && !is_null(a, 1) ? arg_size(a, 1, "threads") : (size_t)lf_threads();
+  if (!(ms > 0 && ms < 1e5)) fail(a, 1, "%s must be in (0, 1e5) ms, got %g", "ms", ms, 0);
   BAIL();
   napi_value r;
-  napi_create_double(env, lf_peak_gflops((int)threads, ms), &r);
+  napi_create_double(env, lf_peak_gflops((int)threads, ms) * 1e9, &r);
   return r;
 }
 

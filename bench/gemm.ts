@@ -1,0 +1,85 @@
+// `npm run bench -- gemm [--json] [--quick] [--threads 1,2]`: native SGEMM GFLOP/s for square 256..2048
+// and GPT-2 124M's linear layers at 768 tokens in the transpose combinations linear forward (NT) and
+// backward (NN for dx, TN for dW) use, at 1 and 2 threads, next to the measured peak FMA throughput
+// and OpenBLAS SGEMM through numpy, timed alternately in the same run (bench/peers/gemm.py).
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { benchArgs, cpuHasAvx512, interleaved, peerMissing, PyPeer, report, result } from './_util.js';
+import { jsKernels } from '../src/kernels/js/index.js';
+import { loadNative, nativeError } from '../src/kernels/native/loader.js';
+
+interface Case { name: string; ta: boolean; tb: boolean; M: number; N: number; K: number; large: boolean }
+
+const T = 768; // tokens
+const LAYERS: [string, number, number][] = [['c_fc', 768, 3072], ['c_proj(mlp)', 3072, 768], ['c_attn', 768, 2304], ['attn.c_proj', 768, 768]];
+
+function cases(): Case[] {
+  const out: Case[] = [];
+  for (const n of [256, 512, 1024, 2048]) out.push({ name: `NN ${n}x${n}x${n}`, ta: false, tb: false, M: n, N: n, K: n, large: n >= 1024 });
+  for (const [layer, IN, OUT] of LAYERS) {
+    out.push({ name: `NT ${T}x${OUT}x${IN} ${layer} fwd`, ta: false, tb: true, M: T, N: OUT, K: IN, large: true });
+    out.push({ name: `NN ${T}x${IN}x${OUT} ${layer} dx`, ta: false, tb: false, M: T, N: IN, K: OUT, large: true });
+    out.push({ name: `TN ${OUT}x${IN}x${T} ${layer} dW`, ta: true, tb: false, M: OUT, N: IN, K: T, large: true });
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const args = benchArgs();
+  const ti = args.rest.indexOf('--threads');
+  const threadList = ti >= 0 ? args.rest[ti + 1]!.split(',').map(Number) : [...new Set([1, 2, availableParallelism()])].filter((t) => t <= availableParallelism());
+  const nat = loadNative(jsKernels);
+  if (!nat) { console.error(`gemm bench: the native addon is not available (${nativeError()}); nothing to measure`); process.exit(1); }
+  const addon = nat.addon as { setThreads(n: number): void; peakFlops(ms: number, threads?: number): number };
+  const gemm = nat.kernels.gemm;
+  const reps = args.quick ? 3 : 7;
+
+  // peer: numpy/OpenBLAS with its best settings for this CPU, for its process only
+  const avx512 = cpuHasAvx512();
+  const maxT = Math.max(...threadList);
+  const peerEnv: Record<string, string | undefined> = { OPENBLAS_NUM_THREADS: String(maxT), OMP_NUM_THREADS: String(maxT), OPENBLAS_L2_SIZE: undefined };
+  if (avx512) peerEnv.OPENBLAS_CORETYPE = 'SKYLAKEX';
+  const started = await PyPeer.start(fileURLToPath(new URL('../../bench/peers/gemm.py', import.meta.url)), peerEnv);
+  const peer = 'error' in started ? null : started;
+  let peerName = 'numpy/OpenBLAS';
+  if (!peer) peerMissing('numpy (OpenBLAS)', (started as { error: string }).error);
+  else {
+    const info = await peer.call<{ numpy: string; blas: { internal_api: string; version: string; architecture: string; threading_layer: string; num_threads: number; filepath: string }[] }>({ cmd: 'info' });
+    const b = info.blas[0];
+    if (!b) peerMissing('OpenBLAS', `numpy ${info.numpy} reports no BLAS through threadpoolctl`);
+    else {
+      peerName = `${b.internal_api} ${b.version}`;
+      if (!args.json) {
+        console.log(`peer: numpy ${info.numpy} -> ${b.internal_api} ${b.version}, kernel ${b.architecture}, ${b.threading_layer}, ${b.num_threads} threads max (${b.filepath})`);
+        console.log(`      OPENBLAS_CORETYPE=${avx512 ? 'SKYLAKEX (CPU has avx512f)' : '(unset: no avx512f on this CPU)'}; per case threads via threadpoolctl`);
+      }
+      if (b.internal_api !== 'openblas') peerMissing('OpenBLAS', `numpy uses ${b.internal_api} (${b.filepath}); point LD_LIBRARY_PATH at OpenBLAS`);
+    }
+  }
+  if (!args.json) console.log(`ours: ${nat.simd}, packed SGEMM (csrc/gemm_kernel.c + matmul.c); ${reps} alternating repetitions, medians\n`);
+
+  for (const t of threadList) {
+    addon.setThreads(t);
+    if (!args.json) console.log(`-- ${t} thread${t === 1 ? '' : 's'} --`);
+    const peak = addon.peakFlops(400, t) / 1e9;
+    report(result('gemm', `peak fp32 FMA (bench/peak)`, 'GFLOP/s', peak, null, null, true, t), args.json);
+    for (const c of cases()) {
+      const flop = 2 * c.M * c.N * c.K;
+      const A = new Float32Array(c.M * c.K).map(() => Math.random() - 0.5), B = new Float32Array(c.K * c.N).map(() => Math.random() - 0.5);
+      const C = new Float32Array(c.M * c.N);
+      const lda = c.ta ? c.M : c.K, ldb = c.tb ? c.K : c.N;
+      const estMs = flop / (60e9 * t) * 1e3;
+      const iters = Math.max(1, Math.round(60 / estMs));
+      const ours = () => gemm(c.ta, c.tb, c.M, c.N, c.K, 1, A, 0, lda, 0, B, 0, ldb, 0, 0, C, 0, c.N, 0, 1);
+      const peerRun = peer ? async (n: number) => (await peer.call<{ ms: number }>({ cmd: 'gemm', ta: c.ta, tb: c.tb, M: c.M, N: c.N, K: c.K, threads: t, iters: n })).ms : null;
+      const r = await interleaved(ours, peerRun, reps, iters);
+      const g = flop / (r.ours * 1e6), pg = r.peer === null ? null : flop / (r.peer * 1e6);
+      const res = result('gemm', c.name, 'GFLOP/s', g, pg, peer ? peerName : null, true, t);
+      report(res, args.json);
+      if (!args.json && c.large) console.log(`${''.padEnd(44)}        ${(100 * g / peak).toFixed(0)}% of peak (ours)${pg === null ? '' : `, ${(100 * pg / peak).toFixed(0)}% (peer)`}`);
+    }
+  }
+  peer?.close();
+}
+
+await main();
