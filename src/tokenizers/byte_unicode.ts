@@ -3,14 +3,14 @@
 // (FACTS.md §4): the 188 printable bytes map to themselves, the other 68 to chr(256 + n) in byte order.
 
 const B2U: string[] = [];
-const U2B = new Map<string, number>();
+const U2B_CODE = new Int16Array(0x144).fill(-1); // char code -> byte (all mapped chars are < U+0144)
 {
   const printable = (b: number) => (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174 && b <= 255);
   let n = 0;
   for (let b = 0; b < 256; b++) {
     const ch = printable(b) ? String.fromCharCode(b) : String.fromCharCode(256 + n++);
     B2U[b] = ch;
-    U2B.set(ch, b);
+    U2B_CODE[ch.charCodeAt(0)] = b;
   }
 }
 
@@ -39,8 +39,9 @@ export function bytesToUnicode(bytes: Uint8Array): string {
 export function unicodeToBytes(s: string): Uint8Array | null {
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) {
-    const b = U2B.get(s[i]!);
-    if (b === undefined) return null;
+    const c = s.charCodeAt(i);
+    const b = c < 0x144 ? U2B_CODE[c]! : -1;
+    if (b < 0) return null;
     out[i] = b;
   }
   return out;

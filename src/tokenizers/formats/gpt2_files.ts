@@ -16,43 +16,41 @@ export function parseGpt2Files(encoderJson: string, vocabBpe: string, encoderPat
   try { enc = JSON.parse(encoderJson) as Record<string, unknown>; } catch (e) { throw new Error(`${encoderPath}: invalid JSON (${(e as Error).message})`); }
   if (!enc || typeof enc !== 'object' || Array.isArray(enc)) throw new Error(`${encoderPath}: expected an object of token -> id`);
   const specialTokens = new Map<string, number>();
-  const table: Uint8Array[] = [];
-  const lines = vocabBpe.split('\n');
-  let first = 0;
-  if (lines[0]?.startsWith('#version')) first = 1;
-  for (const b of GPT2_BYTE_ORDER) table.push(Uint8Array.of(b));
+  // Work on GPT-2's printable strings (one char per byte) and turn them into bytes once at the end.
+  const strs: string[] = GPT2_BYTE_ORDER.map((b) => bytesToUnicode(Uint8Array.of(b)));
   const idOf = new Map<string, number>();
-  table.forEach((t, i) => idOf.set(Buffer.from(t!).toString('latin1'), i));
+  strs.forEach((t, i) => idOf.set(t, i));
+  const lines = vocabBpe.split('\n');
+  const first = lines[0]?.startsWith('#version') ? 1 : 0;
   for (let i = first; i < lines.length; i++) {
-    const line = lines[i]!.replace(/\r$/, '');
+    let line = lines[i]!;
+    if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
     if (line === '') continue;
-    const parts = line.split(' ');
-    if (parts.length !== 2) throw new Error(`${bpePath}: line ${i + 1}: expected two tokens separated by one space, got '${line}'`);
-    const a = unicodeToBytes(parts[0]!), b = unicodeToBytes(parts[1]!);
-    if (!a || !b) throw new Error(`${bpePath}: line ${i + 1}: '${line}' has a character outside GPT-2's byte-level alphabet`);
-    const ka = Buffer.from(a).toString('latin1'), kb = Buffer.from(b).toString('latin1');
-    if (!idOf.has(ka) || !idOf.has(kb)) throw new Error(`${bpePath}: line ${i + 1}: merge '${line}' uses a token not made by an earlier line`);
-    const t = new Uint8Array(a.length + b.length);
-    t.set(a); t.set(b, a.length);
-    const kt = ka + kb;
-    if (idOf.has(kt)) throw new Error(`${bpePath}: line ${i + 1}: merge '${line}' makes a token that already exists`);
-    idOf.set(kt, table.length);
-    table.push(t);
+    const sp = line.indexOf(' ');
+    if (sp <= 0 || sp === line.length - 1 || line.indexOf(' ', sp + 1) >= 0) throw new Error(`${bpePath}: line ${i + 1}: expected two tokens separated by one space, got '${line}'`);
+    const a = line.slice(0, sp), b = line.slice(sp + 1);
+    if (!idOf.has(a) || !idOf.has(b)) {
+      if (!unicodeToBytes(a) || !unicodeToBytes(b)) throw new Error(`${bpePath}: line ${i + 1}: '${line}' has a character outside GPT-2's byte-level alphabet`);
+      throw new Error(`${bpePath}: line ${i + 1}: merge '${line}' uses a token not made by an earlier line`);
+    }
+    const t = a + b;
+    if (idOf.has(t)) throw new Error(`${bpePath}: line ${i + 1}: merge '${line}' makes a token that already exists`);
+    idOf.set(t, strs.length);
+    strs.push(t);
   }
   // encoder.json must agree: same tokens at the same ids (tiktoken asserts this too).
-  for (const [tok, id] of Object.entries(enc)) {
+  let nOrdinary = 0;
+  for (const tok in enc) {
+    const id = enc[tok];
     if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) throw new Error(`${encoderPath}: key '${tok}': id ${JSON.stringify(id)} is not a non-negative integer`);
     if (tok === '<|endoftext|>') { specialTokens.set(tok, id); continue; }
-    const bytes = unicodeToBytes(tok);
-    if (!bytes) throw new Error(`${encoderPath}: key '${tok}' (id ${id}) has a character outside GPT-2's byte-level alphabet`);
-    const expect = table[id];
-    if (!expect || bytesToUnicode(expect) !== tok) {
-      throw new Error(`${encoderPath}: key '${tok}' has id ${id}, but ${bpePath} gives that id to '${expect ? bytesToUnicode(expect) : '(nothing)'}'`);
-    }
+    nOrdinary++;
+    if (strs[id] === tok) continue;
+    if (!unicodeToBytes(tok)) throw new Error(`${encoderPath}: key '${tok}' (id ${id}) has a character outside GPT-2's byte-level alphabet`);
+    throw new Error(`${encoderPath}: key '${tok}' has id ${id}, but ${bpePath} gives that id to '${strs[id] ?? '(nothing)'}'`);
   }
-  const nOrdinary = Object.keys(enc).length - specialTokens.size;
-  if (nOrdinary !== table.length) throw new Error(`${encoderPath}: ${nOrdinary} ordinary tokens, but ${bpePath} defines ${table.length}`);
-  return { table: TokenTable.fromArrays(table), specialTokens };
+  if (nOrdinary !== strs.length) throw new Error(`${encoderPath}: ${nOrdinary} ordinary tokens, but ${bpePath} defines ${strs.length}`);
+  return { table: TokenTable.fromArrays(strs.map((t) => unicodeToBytes(t)!)), specialTokens };
 }
 
 /** Read encoder.json + vocab.bpe from disk. */
