@@ -5,6 +5,11 @@ type Register = (program: Command) => void;
 
 // Add one line per subcommand module (relative to this folder).
 const modules: string[] = [
+  './demo.js',
+  './prepare.js',
+  './train.js',
+  './eval.js',
+  './sample.js',
   './tokenizer.js',
   './scaling.js',
   './convert.js',
