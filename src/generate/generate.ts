@@ -29,18 +29,22 @@ export function* generateIds(model: CausalLM, prompt: readonly number[], opts: G
     const useCache = opts.useCache ?? true;
     const cache = useCache ? model.newCache(1) : null;
     const seq = [...prompt];
+    // the context window: seq[ctxStart:]. When it is full, the oldest half is dropped and the cache
+    // is rebuilt from the newer half (cached and uncached decoding follow the same rule).
+    let ctxStart = 0;
     let next = [...prompt];
     for (let step = 0; step < maxNew; step++) {
-      if (seq.length > block) break; // context full
-      const input = useCache ? next : seq;
+      const input = useCache ? next : seq.slice(ctxStart);
       const logits = noGrad(() => model.forward(new Tensor(Int32Array.from(input), [1, input.length]), { cache, lastOnly: true }).logits);
-      const row = logits.toArray();
-      const id = sampleToken(row, rng, opts);
+      const id = sampleToken(logits.toArray(), rng, opts);
       if (opts.eosId !== undefined && opts.eosId !== null && id === opts.eosId) return;
       yield id;
       seq.push(id);
       next = [id];
-      if (seq.length >= block) return;
+      if (seq.length - ctxStart >= block) {
+        ctxStart = seq.length - Math.max(1, Math.floor(block / 2));
+        if (cache) { cache.reset(); next = seq.slice(ctxStart); }
+      }
     }
   } finally {
     model.train(wasTraining);

@@ -56,6 +56,11 @@ test('KV cache: incremental logits equal full-forward logits at every position; 
   const b = [...generateIds(m, [1, 2, 3], { temperature: 0, maxNewTokens: 15, useCache: false })];
   assert.equal(a.length, 15);
   assert.deepEqual(a, b);
+  // past the context window (24): both drop the oldest half and continue identically
+  const c = [...generateIds(m, [1, 2, 3], { temperature: 0, maxNewTokens: 50 })];
+  const d = [...generateIds(m, [1, 2, 3], { temperature: 0, maxNewTokens: 50, useCache: false })];
+  assert.equal(c.length, 50);
+  assert.deepEqual(c, d);
 });
 
 test('sinusoidal positions, untied head, no bias, erf GELU variants build and run', () => {
@@ -71,5 +76,5 @@ test('config and input errors name the problem', () => {
   const m = new GPT(tiny);
   assert.throws(() => m.forward(tensor([[1, 2]])), /ids must be int32 \(B, T\)/);
   assert.throws(() => m.forward(new Tensor(new Int32Array(17), [1, 17])), /sequence of 17 tokens exceeds block_size 16/);
-  assert.throws(() => [...generateIds(m, Array(16).fill(1))], /does not fit the context of 16/);
+  assert.throws(() => [...generateIds(m, Array(16).fill(1))], /prompt of 16 tokens does not fit the context of 16/);
 });
