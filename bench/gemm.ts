@@ -1,4 +1,4 @@
-// `npm run bench -- gemm [--json] [--quick] [--threads 1,2]`: native SGEMM GFLOP/s for square 256..2048
+// `npm run bench -- gemm [--json] [--quick] [--threads 1,2] [--only NAME]`: native SGEMM GFLOP/s for square 256..2048
 // and GPT-2 124M's linear layers at 768 tokens in the transpose combinations linear forward (NT) and
 // backward (NN for dx, TN for dW) use, at 1 and 2 threads, next to the measured peak FMA throughput
 // and OpenBLAS SGEMM through numpy, timed alternately in the same run (bench/peers/gemm.py).
@@ -33,6 +33,8 @@ async function main(): Promise<void> {
   const addon = nat.addon as { setThreads(n: number): void; peakFlops(ms: number, threads?: number): number };
   const gemm = nat.kernels.gemm;
   const reps = args.quick ? 3 : 7;
+  const oi = args.rest.indexOf('--only');
+  const only = oi >= 0 ? args.rest[oi + 1]! : '';
 
   // peer: numpy/OpenBLAS with its best settings for this CPU, for its process only
   const avx512 = cpuHasAvx512();
@@ -63,7 +65,7 @@ async function main(): Promise<void> {
     if (!args.json) console.log(`-- ${t} thread${t === 1 ? '' : 's'} --`);
     const peak = addon.peakFlops(400, t) / 1e9;
     report(result('gemm', `peak fp32 FMA (bench/peak)`, 'GFLOP/s', peak, null, null, true, t), args.json);
-    for (const c of cases()) {
+    for (const c of cases().filter((x) => x.name.includes(only))) {
       const flop = 2 * c.M * c.N * c.K;
       const A = new Float32Array(c.M * c.K).map(() => Math.random() - 0.5), B = new Float32Array(c.K * c.N).map(() => Math.random() - 0.5);
       const C = new Float32Array(c.M * c.N);

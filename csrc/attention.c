@@ -76,8 +76,8 @@ static void attn_fwd_task(void *ctx, size_t task, int tid) {
         if (mx < mold) mx = mold;
         if (mx == -INFINITY) { memset(row, 0, bc * sizeof(float)); continue; }
         vf vm = vset1(mx), sum = vzero();
-        for (c = 0; c + VW <= bc; c += VW) { vf e = vexp(vsub(vload(row + c), vm)); vstore(row + c, e); sum = vadd(sum, e); }
-        if (c < bc) { vf e = vexp(vsub(vloadn(row + c, bc - c, -INFINITY), vm)); vstoren(row + c, e, bc - c); sum = vadd(sum, e); }
+        for (c = 0; c + VW <= bc; c += VW) { vf e = vexp_neg(vsub(vload(row + c), vm)); vstore(row + c, e); sum = vadd(sum, e); }
+        if (c < bc) { vf e = vexp_neg(vsub(vloadn(row + c, bc - c, -INFINITY), vm)); vstoren(row + c, e, bc - c); sum = vadd(sum, e); }
         float alpha = mold == -INFINITY ? 0.0f : expf(mold - mx);
         lrow[r] = lrow[r] * alpha + vhsum(sum);
         mrow[r] = mx;
@@ -156,8 +156,8 @@ static void attn_bwd_task(void *ctx, size_t task, int tid) {
           if (l == -INFINITY) { memset(row, 0, bc * sizeof(float)); continue; }
           vf vl = vset1(l);
           size_t c = 0;
-          for (; c + VW <= bc; c += VW) vstore(row + c, vexp(vsub(vload(row + c), vl)));
-          if (c < bc) vstoren(row + c, vexp(vsub(vloadn(row + c, bc - c, -INFINITY), vl)), bc - c);
+          for (; c + VW <= bc; c += VW) vstore(row + c, vexp_neg(vsub(vload(row + c), vl)));
+          if (c < bc) vstoren(row + c, vexp_neg(vsub(vloadn(row + c, bc - c, -INFINITY), vl)), bc - c);
         }
         if (gv) {   /* dV[c0:] += Pᵀ · dO */
           lf_pack_a(1, bc, br, pb, BC, pt, 1.0f, NULL);

@@ -18,10 +18,10 @@ static void ce_fwd_task(void *ctx, size_t n, int tid) {
   float mx = vhmax(m);
   vf vm = vset1(mx), s0 = vzero(), s1 = vzero();
   for (v = 0; v + 2 * VW <= V; v += 2 * VW) {
-    s0 = vadd(s0, vexp(vsub(vload(x + v), vm)));
-    s1 = vadd(s1, vexp(vsub(vload(x + v + VW), vm)));
+    s0 = vadd(s0, vexp_neg(vsub(vload(x + v), vm)));
+    s1 = vadd(s1, vexp_neg(vsub(vload(x + v + VW), vm)));
   }
-  for (; v < V; v += VW) s0 = vadd(s0, vexp(vsub(vloadn(x + v, V - v < VW ? V - v : VW, -INFINITY), vm)));
+  for (; v < V; v += VW) s0 = vadd(s0, vexp_neg(vsub(vloadn(x + v, V - v < VW ? V - v : VW, -INFINITY), vm)));
   float l = mx + logf(vhsum(vadd(s0, s1)));
   j->lse[n] = l;
   int32_t t = j->t[n];
@@ -44,10 +44,10 @@ static void ce_bwd_task(void *ctx, size_t n, int tid) {
   float glv = j->gl[n];
   vf l = vset1(j->clse[n]), gl = vset1(glv);
   size_t v = 0;
-  for (; v + VW <= V; v += VW) vstore(gx + v, vfma(gl, vexp(vsub(vload(x + v), l)), vload(gx + v)));
+  for (; v + VW <= V; v += VW) vstore(gx + v, vfma(gl, vexp_neg(vsub(vload(x + v), l)), vload(gx + v)));
   if (v < V) {
     size_t r = V - v;
-    vstoren(gx + v, vfma(gl, vexp(vsub(vloadn(x + v, r, 0.0f), l)), vloadn(gx + v, r, 0.0f)), r);
+    vstoren(gx + v, vfma(gl, vexp_neg(vsub(vloadn(x + v, r, 0.0f), l)), vloadn(gx + v, r, 0.0f)), r);
   }
   gx[t] -= glv;
 }

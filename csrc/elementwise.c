@@ -70,16 +70,30 @@ static float unary_scalar(int op, float x, float p) {
   return vhsum(unary_vec(op, vloadn(&x, 1, 0.0f)));   /* never reached for VW > 1 */
 }
 
+/* One loop per op (the op switch is outside the loop, so constants stay in registers). */
+#define FWD_LOOP(OP)                                                                               \
+  case OP: {                                                                                       \
+    size_t i = 0;                                                                                  \
+    for (; i + 2 * VW <= n; i += 2 * VW) {                                                         \
+      vf a0 = unary_vec(OP, vload(x + i)), a1 = unary_vec(OP, vload(x + i + VW));                  \
+      vstore(out + i, a0); vstore(out + i + VW, a1);                                               \
+    }                                                                                              \
+    for (; i + VW <= n; i += VW) vstore(out + i, unary_vec(OP, vload(x + i)));                      \
+    if (i < n) vstoren(out + i, unary_vec(OP, vloadn(x + i, n - i, 0.0f)), n - i);                 \
+    break;                                                                                         \
+  }
+
 static void unary_fwd_task(void *ctx, size_t t, int tid) {
   (void)tid;
   const unary_job *j = ctx;
   size_t i0 = t * 16384, n = i0 + 16384 < j->n ? 16384 : j->n - i0;
   const float *x = j->x + i0;
   float *out = j->out + i0;
-  if (j->op == LF_LOG || j->op == LF_POW) { for (size_t i = 0; i < n; i++) out[i] = unary_scalar(j->op, x[i], j->p); return; }
-  size_t i = 0;
-  for (; i + VW <= n; i += VW) vstore(out + i, unary_vec(j->op, vload(x + i)));
-  if (i < n) vstoren(out + i, unary_vec(j->op, vloadn(x + i, n - i, 0.0f)), n - i);
+  switch (j->op) {
+    FWD_LOOP(LF_NEG) FWD_LOOP(LF_EXP) FWD_LOOP(LF_SQRT) FWD_LOOP(LF_TANH) FWD_LOOP(LF_SIGMOID) FWD_LOOP(LF_RELU)
+    FWD_LOOP(LF_GELU) FWD_LOOP(LF_GELU_TANH) FWD_LOOP(LF_SILU) FWD_LOOP(LF_ABS)
+    default: for (size_t i = 0; i < n; i++) out[i] = unary_scalar(j->op, x[i], j->p);
+  }
 }
 
 static double unary_cost(int op) {
@@ -92,25 +106,32 @@ void lf_unary_forward(int op, size_t n, const float *x, float *out, float p) {
   lf_parallel(tasks, lf_threads_for((double)n * unary_cost(op), 65536), unary_fwd_task, &j);
 }
 
+#define BWD_LOOP(OP)                                                                                          \
+  case OP: {                                                                                                  \
+    size_t i = 0;                                                                                             \
+    for (; i + VW <= n; i += VW) vstore(gx + i, vfma(deriv_vec(OP, vload(x + i), vload(y + i)), vload(g + i), vload(gx + i))); \
+    if (i < n) {                                                                                              \
+      size_t r = n - i;                                                                                       \
+      vf d = deriv_vec(OP, vloadn(x + i, r, 0.0f), vloadn(y + i, r, 1.0f));                                   \
+      vstoren(gx + i, vfma(d, vloadn(g + i, r, 0.0f), vloadn(gx + i, r, 0.0f)), r);                           \
+    }                                                                                                         \
+    break;                                                                                                    \
+  }
+
 static void unary_bwd_task(void *ctx, size_t t, int tid) {
   (void)tid;
   const unary_job *j = ctx;
   size_t i0 = t * 16384, n = i0 + 16384 < j->n ? 16384 : j->n - i0;
   const float *x = j->x + i0, *y = j->y + i0, *g = j->g + i0;
   float *gx = j->out + i0;
-  if (j->op == LF_LOG || j->op == LF_POW) {
-    for (size_t i = 0; i < n; i++) {
-      float d = j->op == LF_LOG ? 1.0f / x[i] : (j->p == 0.0f ? 0.0f : j->p * powf(x[i], j->p - 1.0f));
-      gx[i] += d * g[i];
-    }
-    return;
-  }
-  size_t i = 0;
-  for (; i + VW <= n; i += VW) vstore(gx + i, vfma(deriv_vec(j->op, vload(x + i), vload(y + i)), vload(g + i), vload(gx + i)));
-  if (i < n) {
-    size_t r = n - i;
-    vf d = deriv_vec(j->op, vloadn(x + i, r, 0.0f), vloadn(y + i, r, 1.0f));
-    vstoren(gx + i, vfma(d, vloadn(g + i, r, 0.0f), vloadn(gx + i, r, 0.0f)), r);
+  switch (j->op) {
+    BWD_LOOP(LF_NEG) BWD_LOOP(LF_EXP) BWD_LOOP(LF_SQRT) BWD_LOOP(LF_TANH) BWD_LOOP(LF_SIGMOID) BWD_LOOP(LF_RELU)
+    BWD_LOOP(LF_GELU) BWD_LOOP(LF_GELU_TANH) BWD_LOOP(LF_SILU) BWD_LOOP(LF_ABS)
+    default:
+      for (size_t i = 0; i < n; i++) {
+        float d = j->op == LF_LOG ? 1.0f / x[i] : (j->p == 0.0f ? 0.0f : j->p * powf(x[i], j->p - 1.0f));
+        gx[i] += d * g[i];
+      }
   }
 }
 

@@ -149,20 +149,21 @@ LF_INLINE vf vscale2(vf y, vf n) { return ldexpf(y, (int)n); }
 
 /* ---- fp32 vector math ---- */
 
-/* exp(x): Cephes' degree-6 polynomial on [-ln2/2, ln2/2] (Moshier), exact 2^n scaling with gradual
-   underflow; exp(+inf) = inf, exp(-inf) = 0, NaN propagates. Max rel. error vs double: see docs. */
+
+/* exp(x): Cephes' degree-6 polynomial on [-ln2/2, ln2/2] (Moshier), evaluated Estrin-style for a short
+   dependency chain; n = round(x/ln2) by the 1.5·2^23 trick; exact 2^n scaling in two factors (gradual
+   underflow, overflow to inf); exp(+inf) = inf, exp(-inf) = 0, NaN propagates. Max rel. error 2 ulp. */
 LF_INLINE vf vexp(vf x) {
   vf xc = vmin(vmax(x, vset1(-104.0f)), vset1(88.8f));
-  vf n = vround(vmul(xc, vset1(1.44269504088896341f)));
+  vf n = vsub(vfma(xc, vset1(1.44269504088896341f), vset1(12582912.0f)), vset1(12582912.0f));
   vf r = vfnma(n, vset1(0.693359375f), xc);
   r = vfnma(n, vset1(-2.12194440e-4f), r);
-  vf p = vset1(1.9875691500e-4f);
-  p = vfma(p, r, vset1(1.3981999507e-3f));
-  p = vfma(p, r, vset1(8.3334519073e-3f));
-  p = vfma(p, r, vset1(4.1665795894e-2f));
-  p = vfma(p, r, vset1(1.6666665459e-1f));
-  p = vfma(p, r, vset1(5.0000001201e-1f));
-  vf y = vfma(vmul(p, r), r, vadd(r, vset1(1.0f)));
+  vf r2 = vmul(r, r);
+  vf p01 = vfma(vset1(1.9875691500e-4f), r, vset1(1.3981999507e-3f));
+  vf p23 = vfma(vset1(8.3334519073e-3f), r, vset1(4.1665795894e-2f));
+  vf p45 = vfma(vset1(1.6666665459e-1f), r, vset1(5.0000001201e-1f));
+  vf p = vfma(vfma(p01, r2, p23), r2, p45);
+  vf y = vfma(p, r2, vadd(r, vset1(1.0f)));
   y = vscale2(y, n);
   return vsel(visnan(x), x, y);
 }
@@ -197,20 +198,41 @@ LF_INLINE vf vtanh(vf x) {
   return vsel(vlt(ax, vset1(0.625f)), small, big);
 }
 
-/* erfc(z) for z >= 0 (Numerical Recipes' erfcc, Chebyshev fit, fractional error < 1.2e-7). */
+/* exp(x) for x <= 0 (softmax, cross-entropy and attention arguments x − max, and erfc): the same
+   polynomial with one scaling; results below 2^-126 (x < −87) are flushed to 0, exp(−inf) = 0 and
+   NaN propagates. Not valid for x > 88. */
+LF_INLINE vf vexp_neg(vf x) {
+  vf xc = vmax(vset1(-87.0f), x);    /* operand order keeps NaN */
+  vf n = vsub(vfma(xc, vset1(1.44269504088896341f), vset1(12582912.0f)), vset1(12582912.0f));
+  vf r = vfnma(n, vset1(0.693359375f), xc);
+  r = vfnma(n, vset1(-2.12194440e-4f), r);
+  vf r2 = vmul(r, r);
+  vf p01 = vfma(vset1(1.9875691500e-4f), r, vset1(1.3981999507e-3f));
+  vf p23 = vfma(vset1(8.3334519073e-3f), r, vset1(4.1665795894e-2f));
+  vf p45 = vfma(vset1(1.6666665459e-1f), r, vset1(5.0000001201e-1f));
+  vf p = vfma(vfma(p01, r2, p23), r2, p45);
+  vf y = vfma(p, r2, vadd(r, vset1(1.0f)));
+#if defined(LF_AVX512) || defined(LF_AVX2)
+  y = vmul(y, vpow2i(n));
+#else
+  y = vscale2(y, n);
+#endif
+  return vsel(vlt(x, vset1(-87.0f)), vzero(), y);
+}
+
+/* erfc(z) for z >= 0 (Numerical Recipes' erfcc, Chebyshev fit, fractional error < 1.2e-7);
+   the degree-9 polynomial in t is evaluated Estrin-style. */
 LF_INLINE vf verfc_pos(vf z) {
   vf t = vdiv(vset1(1.0f), vfma(vset1(0.5f), z, vset1(1.0f)));
-  vf p = vset1(0.17087277f);
-  p = vfma(p, t, vset1(-0.82215223f));
-  p = vfma(p, t, vset1(1.48851587f));
-  p = vfma(p, t, vset1(-1.13520398f));
-  p = vfma(p, t, vset1(0.27886807f));
-  p = vfma(p, t, vset1(-0.18628806f));
-  p = vfma(p, t, vset1(0.09678418f));
-  p = vfma(p, t, vset1(0.37409196f));
-  p = vfma(p, t, vset1(1.00002368f));
-  p = vfma(p, t, vset1(-1.26551223f));
-  return vmul(t, vexp(vfnma(z, z, p)));
+  vf t2 = vmul(t, t), t4 = vmul(t2, t2);
+  vf a = vfma(vset1(0.17087277f), t, vset1(-0.82215223f));
+  vf b = vfma(vset1(1.48851587f), t, vset1(-1.13520398f));
+  vf c = vfma(vset1(0.27886807f), t, vset1(-0.18628806f));
+  vf d = vfma(vset1(0.09678418f), t, vset1(0.37409196f));
+  vf e = vfma(vset1(1.00002368f), t, vset1(-1.26551223f));
+  vf ab = vfma(a, t2, b), cd = vfma(c, t2, d);
+  vf p = vfma(vfma(ab, t4, cd), t2, e);
+  return vmul(t, vexp_neg(vfnma(z, z, p)));
 }
 
 /* Φ(x) = 0.5·erfc(−x/√2), accurate in both tails (no 1 + erf cancellation). */

@@ -27,15 +27,15 @@ static void sm_fwd_task(void *ctx, size_t t, int tid) {
     vf vm = vset1(mx), s = vzero();
     size_t c = 0;
     if (j->log) {
-      for (; c + VW <= C; c += VW) s = vadd(s, vexp(vsub(vload(x + c), vm)));
-      if (c < C) s = vadd(s, vexp(vsub(vloadn(x + c, C - c, -INFINITY), vm)));
+      for (; c + VW <= C; c += VW) s = vadd(s, vexp_neg(vsub(vload(x + c), vm)));
+      if (c < C) s = vadd(s, vexp_neg(vsub(vloadn(x + c, C - c, -INFINITY), vm)));
       float lse = mx + logf(vhsum(s));
       vf vl = vset1(lse);
       for (c = 0; c + VW <= C; c += VW) vstore(o + c, vsub(vload(x + c), vl));
       for (; c < C; c++) o[c] = x[c] - lse;
     } else {
-      for (; c + VW <= C; c += VW) { vf e = vexp(vsub(vload(x + c), vm)); vstore(o + c, e); s = vadd(s, e); }
-      if (c < C) { vf e = vexp(vsub(vloadn(x + c, C - c, -INFINITY), vm)); vstoren(o + c, e, C - c); s = vadd(s, e); }
+      for (; c + VW <= C; c += VW) { vf e = vexp_neg(vsub(vload(x + c), vm)); vstore(o + c, e); s = vadd(s, e); }
+      if (c < C) { vf e = vexp_neg(vsub(vloadn(x + c, C - c, -INFINITY), vm)); vstoren(o + c, e, C - c); s = vadd(s, e); }
       vf inv = vset1(1.0f / vhsum(s));
       for (c = 0; c + VW <= C; c += VW) vstore(o + c, vmul(vload(o + c), inv));
       if (c < C) vstoren(o + c, vmul(vloadn(o + c, C - c, 0.0f), inv), C - c);
@@ -62,10 +62,10 @@ static void sm_bwd_task(void *ctx, size_t t, int tid) {
       for (; c + VW <= C; c += VW) acc = vadd(acc, vload(g + c));
       if (c < C) acc = vadd(acc, vloadn(g + c, C - c, 0.0f));
       vf sg = vset1(vhsum(acc));
-      for (c = 0; c + VW <= C; c += VW) vstore(gx + c, vadd(vload(gx + c), vfnma(vexp(vload(y + c)), sg, vload(g + c))));
+      for (c = 0; c + VW <= C; c += VW) vstore(gx + c, vadd(vload(gx + c), vfnma(vexp_neg(vload(y + c)), sg, vload(g + c))));
       if (c < C) {
         size_t r = C - c;
-        vstoren(gx + c, vadd(vloadn(gx + c, r, 0.0f), vfnma(vexp(vloadn(y + c, r, 0.0f)), sg, vloadn(g + c, r, 0.0f))), r);
+        vstoren(gx + c, vadd(vloadn(gx + c, r, 0.0f), vfnma(vexp_neg(vloadn(y + c, r, 0.0f)), sg, vloadn(g + c, r, 0.0f))), r);
       }
     } else {
       /* gx += y ⊙ (g − Σ y·g) */
