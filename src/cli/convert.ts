@@ -30,11 +30,11 @@ async function run(source: string, o: Opts): Promise<ConvertResult> {
   if (o.from === 'gguf') return convertFromGguf(source, o.out);
   if (o.to === 'hf') {
     if (dtype && !['F32', 'F16', 'BF16'].includes(dtype)) throw new Error(`--dtype for --to hf: f32, f16 or bf16, got '${o.dtype}'`);
-    return convertToHf(source, o.out, { dtype: dtype as 'F32' | 'F16' | 'BF16' | undefined, maxShardBytes: o.maxShardSize ? parseSize(o.maxShardSize) : undefined });
+    return await convertToHf(source, o.out, { dtype: dtype as 'F32' | 'F16' | 'BF16' | undefined, maxShardBytes: o.maxShardSize ? parseSize(o.maxShardSize) : undefined, revision: o.revision });
   }
   if (o.to === 'gguf') {
     if (dtype && !['F32', 'F16', 'Q8_0'].includes(dtype)) throw new Error(`--dtype for --to gguf: f32, f16 or q8_0, got '${o.dtype}'`);
-    return convertToGguf(source, o.out, { dtype: dtype as 'F32' | 'F16' | 'Q8_0' | undefined, name: o.name });
+    return await convertToGguf(source, o.out, { dtype: dtype as 'F32' | 'F16' | 'Q8_0' | undefined, name: o.name, revision: o.revision });
   }
   throw new Error(`unknown format '${o.from ?? o.to}' (hf or gguf)`);
 }
@@ -43,13 +43,13 @@ export function register(program: Command): void {
   program
     .command('convert')
     .description('convert a model between an lmforge run and a Hugging Face folder / hub id or a GGUF file')
-    .argument('<source>', 'HF folder or OWNER/NAME (--from hf), GGUF file (--from gguf), or run/checkpoint folder (--to)')
+    .argument('<source>', 'HF folder or OWNER/NAME (--from hf), GGUF file (--from gguf); with --to: a run, checkpoint, HF folder or OWNER/NAME')
     .option('--from <format>', 'import: hf or gguf')
     .option('--to <format>', 'export: hf or gguf')
     .requiredOption('--out <path>', 'run folder (import), HF folder (--to hf) or .gguf file (--to gguf)')
     .option('--dtype <type>', 'export storage type: f32 (default), f16, bf16 (hf only), q8_0 (gguf only)')
     .option('--max-shard-size <size>', '--to hf: split weights into shards of at most this size (e.g. 2GB)')
-    .option('--revision <rev>', '--from hf with a hub id: branch, tag or commit', 'main')
+    .option('--revision <rev>', 'with a hub id: branch, tag or commit', 'main')
     .option('--name <name>', '--to gguf: general.name')
     .action(async (source: string, o: Opts) => {
       try {

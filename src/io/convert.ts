@@ -1,7 +1,7 @@
 // `lmforge convert`: carry a model between lmforge runs and the formats the rest of the field uses —
 // Hugging Face folders (io/hf/*) and GGUF files for llama.cpp (gguf_model.ts) — both ways. A run written
 // here is a normal checkpoint (train/checkpoint.ts layout) that eval, sample and further conversion accept.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CausalLM } from '../models/types.js';
@@ -70,30 +70,48 @@ export function convertFromGguf(file: string, outRun: string): ConvertResult {
   return { out: outRun, config: r.config, warnings };
 }
 
-/** The model of a run (best, else latest checkpoint) or checkpoint folder, with its tokenizer if any. */
-export function loadRunForExport(runOrCkpt: string, warnings: string[]): { model: CausalLM; tokenizer: Tokenizer | null; tokenizerText: string | null } {
-  const ck = loadCheckpoint(resolveCheckpointDir(runOrCkpt));
-  let tokenizer: Tokenizer | null = null, tokenizerText: string | null = null;
-  if (ck.tokenizerPath) {
-    tokenizerText = readFileSync(ck.tokenizerPath, 'utf8');
-    try {
-      tokenizer = loadTokenizerSync(ck.tokenizerPath);
-    } catch (e) {
-      warnings.push(`the run's tokenizer cannot be read: ${(e as Error).message}`);
-    }
-  } else {
-    warnings.push(`${ck.dir} has no tokenizer.json`);
+function loadTokenizerText(path: string | null, where: string, warnings: string[]): { tokenizer: Tokenizer | null; tokenizerText: string | null } {
+  if (!path) { warnings.push(`${where} has no tokenizer`); return { tokenizer: null, tokenizerText: null }; }
+  const tokenizerText = readFileSync(path, 'utf8');
+  try {
+    return { tokenizer: loadTokenizerSync(path), tokenizerText };
+  } catch (e) {
+    warnings.push(`the tokenizer of ${where} cannot be read: ${(e as Error).message}`);
+    return { tokenizer: null, tokenizerText };
   }
-  return { model: ck.model, tokenizer, tokenizerText };
 }
 
 /**
- * lmforge run -> Hugging Face folder (config.json, model.safetensors or shards, tokenizer.json).
- * @example convertToHf('runs/small', 'out/hf', { dtype: 'BF16' })
+ * The model to export, named like everywhere else: a run (best, else latest checkpoint), a checkpoint folder,
+ * a Hugging Face folder or a hub id OWNER/NAME — with its tokenizer if any.
  */
-export function convertToHf(runOrCkpt: string, outDir: string, opts: { dtype?: 'F32' | 'F16' | 'BF16'; maxShardBytes?: number } = {}): ConvertResult {
+export async function loadModelForExport(nameOrPath: string, warnings: string[], hub: HubOptions = {}): Promise<{ model: CausalLM; tokenizer: Tokenizer | null; tokenizerText: string | null }> {
+  const dir = await resolveModelSource(nameOrPath, hub);
+  const cfgPath = join(dir, 'config.json');
+  const isHf = !existsSync(join(dir, 'checkpoints.json')) && existsSync(cfgPath) && (() => {
+    try { const c = JSON.parse(readFileSync(cfgPath, 'utf8')) as Record<string, unknown>; return c.arch === undefined && (c.architectures !== undefined || c.model_type !== undefined); } catch { return false; }
+  })();
+  if (isHf) {
+    const hf = loadHfModel(dir);
+    if (!hf.tokenizer) return { model: hf.model, ...loadTokenizerText(null, dir, warnings) };
+    return withTemp((tmp) => {
+      const p = join(tmp, 'tokenizer.json');
+      writeFileSync(p, hf.tokenizer!.json);
+      return { model: hf.model, ...loadTokenizerText(p, dir, warnings) };
+    });
+  }
+  const ck = loadCheckpoint(resolveCheckpointDir(dir));
+  return { model: ck.model, ...loadTokenizerText(ck.tokenizerPath, ck.dir, warnings) };
+}
+
+/**
+ * lmforge run (or any model: checkpoint, HF folder, hub id) -> Hugging Face folder (config.json,
+ * model.safetensors or shards, tokenizer.json).
+ * @example await convertToHf('runs/small', 'out/hf', { dtype: 'BF16' })
+ */
+export async function convertToHf(source: string, outDir: string, opts: { dtype?: 'F32' | 'F16' | 'BF16'; maxShardBytes?: number } & HubOptions = {}): Promise<ConvertResult> {
   const warnings: string[] = [];
-  const { model, tokenizer, tokenizerText } = loadRunForExport(runOrCkpt, warnings);
+  const { model, tokenizer, tokenizerText } = await loadModelForExport(source, warnings, opts);
   let tokJson: string | null = null;
   if (tokenizerText && isHfTokenizerJson(tokenizerText)) tokJson = tokenizerText;
   else if (tokenizer instanceof BpeTokenizer) tokJson = withTemp((tmp) => { saveTokenizer(tokenizer, join(tmp, 't.json'), 'hf'); return readFileSync(join(tmp, 't.json'), 'utf8'); });
@@ -103,12 +121,12 @@ export function convertToHf(runOrCkpt: string, outDir: string, opts: { dtype?: '
 }
 
 /**
- * lmforge run -> GGUF file for llama.cpp (F32, F16 or Q8_0).
- * @example convertToGguf('runs/llama', 'llama.gguf', { dtype: 'F16' })
+ * lmforge run (or any model: checkpoint, HF folder, hub id) -> GGUF file for llama.cpp (F32, F16 or Q8_0).
+ * @example await convertToGguf('TinyLlama/TinyLlama-1.1B-Chat-v1.0', 'tinyllama.gguf', { dtype: 'F16' })
  */
-export function convertToGguf(runOrCkpt: string, outFile: string, opts: { dtype?: 'F32' | 'F16' | 'Q8_0'; name?: string } = {}): ConvertResult {
+export async function convertToGguf(source: string, outFile: string, opts: { dtype?: 'F32' | 'F16' | 'Q8_0'; name?: string } & HubOptions = {}): Promise<ConvertResult> {
   const warnings: string[] = [];
-  const { model, tokenizer } = loadRunForExport(runOrCkpt, warnings);
+  const { model, tokenizer } = await loadModelForExport(source, warnings, opts);
   const r = writeModelGguf(model, outFile, { dtype: opts.dtype, tokenizer, name: opts.name });
   return { out: outFile, config: model.config, warnings: [...warnings, ...r.warnings] };
 }

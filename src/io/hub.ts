@@ -138,7 +138,7 @@ export async function pullModel(id: string, opts: HubOptions = {}): Promise<Pull
   const cached = completeSnapshot(repoDir, revision);
   if (cached && cached.commit === commit && !opts.files) return cached;
   const resolveUrl = (f: string): string => `${hub}/${repo}/resolve/${encodeURIComponent(commit)}/${f.split('/').map(encodeURIComponent).join('/')}`;
-  let wanted = opts.files ?? selectFiles(siblings);
+  const wanted = opts.files ?? selectFiles(siblings);
   if (opts.files) for (const f of opts.files) if (!siblings.includes(f)) throw new Error(`model ${repo}: no file '${f}' at revision ${revision} (files: ${siblings.join(', ')})`);
   const done: { name: string; size: number }[] = [];
   let downloaded = 0;
@@ -167,7 +167,6 @@ export async function pullModel(id: string, opts: HubOptions = {}): Promise<Pull
       }
       const shards = [...new Set(Object.values(map ?? {}))];
       for (const s of shards) if (!siblings.includes(s)) throw new Error(`${repo}/${f}: names the shard '${s}', which the repository does not have`);
-      wanted = [...wanted, ...shards];
       for (const s of shards) await fetchOne(s);
     }
   }

@@ -33,6 +33,16 @@ test('convert: hf -> run -> gguf (f16) -> run -> hf keeps the weights (F16 round
   assert.equal(JSON.parse(readFileSync(join(d, 'hf', 'config.json'), 'utf8')).rope_theta, 500000);
 });
 
+test('convert --to gguf takes an HF folder as the model too (named like everywhere else)', () => {
+  const d = mkdtempSync(join(tmpdir(), 'lmforge-cli-'));
+  const r = cli('convert', '--to', 'gguf', fixturePath('hf_llama_tied'), '--out', join(d, 'tied.gguf'));
+  assert.equal(r.status, 0, r.stderr);
+  const back = cli('convert', '--from', 'gguf', join(d, 'tied.gguf'), '--out', join(d, 'run'));
+  assert.equal(back.status, 0, back.stderr);
+  const a = loadHfModel(fixturePath('hf_llama_tied')).model, b = loadCheckpoint(resolveCheckpointDir(join(d, 'run'))).model;
+  for (const [n, t] of a.namedParameters()) assert.deepEqual(b.stateDict().get(n)!.toArray(), t.toArray(), n);
+});
+
 test('convert: bad input exits 1 and says why', () => {
   const d = mkdtempSync(join(tmpdir(), 'lmforge-cli-'));
   const src = join(d, 'mistral');
@@ -46,7 +56,7 @@ test('convert: bad input exits 1 and says why', () => {
   assert.match(r.stderr, /give exactly one of --from hf\|gguf or --to hf\|gguf/);
   r = cli('convert', '--to', 'gguf', join(d, 'nope'), '--out', join(d, 'x.gguf'));
   assert.equal(r.status, 1);
-  assert.match(r.stderr, /model .*nope: no such folder/);
+  assert.match(r.stderr, /model '.*nope': no such file or folder, and not a hub model id \(OWNER\/NAME\)/);
   r = cli('convert', '--to', 'gguf', fixturePath('hf_llama_tied'), '--out', join(d, 'x.gguf'), '--dtype', 'bf16');
   assert.equal(r.status, 1);
   assert.match(r.stderr, /--dtype for --to gguf: f32, f16 or q8_0, got 'bf16'/);

@@ -85,7 +85,7 @@ for (const name of MODELS) {
     await convertFromHf(fixturePath(`hf_${name}`), run);
     const ck = loadCheckpoint(resolveCheckpointDir(run));
     const out = tmp('export');
-    const r = convertToHf(run, out);
+    const r = await convertToHf(run, out);
     assert.deepEqual(r.warnings, []);
     const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
     assert.deepEqual(cfg.architectures, [name === 'gpt2_tiny' ? 'GPT2LMHeadModel' : 'LlamaForCausalLM']);
@@ -119,7 +119,7 @@ test('sharded BF16 export (max shard size) loads back, and the oracle reads the 
   const run = join(tmp('run'), 'run');
   await convertFromHf(fixturePath('hf_llama_gqa'), run);
   const out = tmp('shards');
-  convertToHf(run, out, { dtype: 'BF16', maxShardBytes: 20_000 });
+  await convertToHf(run, out, { dtype: 'BF16', maxShardBytes: 20_000 });
   const shards = readdirSync(out).filter((f) => /^model-\d{5}-of-\d{5}\.safetensors$/.test(f));
   assert.ok(shards.length >= 3, `several shards, got ${shards.join(', ')}`);
   assert.ok(!existsSync(join(out, 'model.safetensors')));
@@ -134,6 +134,6 @@ test('sharded BF16 export (max shard size) loads back, and the oracle reads the 
   const ids = readSafetensors(fixturePath('hf_llama_gqa_expected.safetensors')).tensors.get('ids')!;
   assertClose(noGrad(() => ck.model.forward(ids).logits), oracleEval(out, ids, false).get('logits')!, 2e-5, 1e-4, 'oracle on sharded export');
   // re-export as one file into the same folder: stale shards and index are removed
-  convertToHf(run, out);
+  await convertToHf(run, out);
   assert.deepEqual(readdirSync(out).filter((f) => f.includes('safetensors')).sort(), ['model.safetensors']);
 });
