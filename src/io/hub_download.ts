@@ -36,23 +36,35 @@ function cleanEtag(v: string | null): string | null {
   return v.replace(/^W\//, '').replace(/^"|"$/g, '') || null;
 }
 
-/** HEAD a resolve URL without following redirects; the hub's metadata headers are on the first response. */
+/**
+ * HEAD a resolve URL. Redirects on the same host (renamed repos, the hub's resolve cache) are followed; a
+ * redirect to another host (the CDN of LFS files) is not: the hub's metadata headers are on that response.
+ */
 export async function headFile(url: string, headers: Record<string, string> = {}, what = url): Promise<RemoteFileInfo> {
   let res: Response;
-  try {
-    res = await fetch(url, { method: 'HEAD', redirect: 'manual', headers });
-  } catch (e) {
-    throw new Error(`${what}: cannot reach ${url} (${(e as Error).message})`);
+  let cur = url;
+  for (let hop = 0; ; hop++) {
+    try {
+      res = await fetch(cur, { method: 'HEAD', redirect: 'manual', headers });
+    } catch (e) {
+      throw new Error(`${what}: cannot reach ${cur} (${(e as Error).message})`);
+    }
+    const loc = res.headers.get('location');
+    if (res.status >= 300 && res.status < 400 && loc && hop < 5 && new URL(loc, cur).origin === new URL(cur).origin && !res.headers.get('x-linked-etag')) {
+      cur = new URL(loc, cur).toString();
+      continue;
+    }
+    break;
   }
-  if (res.status === 401 || res.status === 403) throw new Error(`${what}: HTTP ${res.status} from ${url}: the hub wants authentication (set HF_TOKEN)`);
-  if (res.status === 404) throw new Error(`${what}: not found (HTTP 404 from ${url})`);
+  if (res.status === 401 || res.status === 403) throw new Error(`${what}: HTTP ${res.status} from ${cur}: the hub wants authentication (set HF_TOKEN)`);
+  if (res.status === 404) throw new Error(`${what}: not found (HTTP 404 from ${cur})`);
   const redirect = res.status >= 300 && res.status < 400;
-  if (!redirect && !res.ok) throw new Error(`${what}: HTTP ${res.status} from ${url}`);
+  if (!redirect && !res.ok) throw new Error(`${what}: HTTP ${res.status} from ${cur}`);
   const h = res.headers;
   const location = h.get('location');
   const sizeHeader = h.get('x-linked-size') ?? (redirect ? null : h.get('content-length'));
   return {
-    url: redirect && location ? new URL(location, url).toString() : url,
+    url: redirect && location ? new URL(location, cur).toString() : cur,
     etag: cleanEtag(h.get('x-linked-etag') ?? h.get('etag')),
     size: sizeHeader !== null && /^\d+$/.test(sizeHeader) ? Number(sizeHeader) : null,
     commit: h.get('x-repo-commit'),

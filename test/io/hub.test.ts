@@ -67,6 +67,21 @@ test('pull: config, tokenizer, index and both shards, verified; the model loads;
   }
 });
 
+test('pull: small files behind a same-host redirect (the hub\'s resolve cache) are followed and verified', async () => {
+  const hub = await startFakeHub({ [REPO]: repoFiles() });
+  try {
+    hub.redirectSmall.on = true;
+    const events: HubEvent[] = [];
+    const r = await pullModel(REPO, { hubUrl: hub.url, cacheDir: cache(), onEvent: (e) => events.push(e) });
+    const done = events.filter((e) => e.type === 'file-done') as { file: string; verified: string }[];
+    assert.equal(done.find((e) => e.file === `${REPO}/tokenizer.json`)!.verified, 'git-sha1');
+    assert.ok(hub.log.some((l) => l.path.startsWith('/api/resolve-cache/models/')), 'the redirect was followed');
+    assert.equal(readFileSync(join(r.dir, 'config.json'), 'utf8'), readFileSync(join(fixturePath('hf_llama_gqa'), 'config.json'), 'utf8'));
+  } finally {
+    await hub.close();
+  }
+});
+
 test('pull: an interrupted transfer resumes with a Range request (automatic retry)', async () => {
   const repo = repoFiles();
   const hub = await startFakeHub({ [REPO]: repo });

@@ -3,6 +3,7 @@
 //   HEAD|GET /OWNER/NAME/resolve/REV/FILE            -> small files: 200 with ETag = git blob sha1;
 //        LFS files (*.safetensors): 302 to /cdn/SHA256 with X-Linked-Etag (sha256) and X-Linked-Size
 //   HEAD|GET /cdn/SHA256                             -> the bytes, with Range support (206 + Content-Range)
+//   (optionally) small files through a same-host 307 to /api/resolve-cache/models/OWNER/NAME/SHA/FILE
 // Test knobs: cut the connection after N bytes of a file's first GET; serve corrupted bytes for a file.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createHash } from 'node:crypto';
@@ -17,6 +18,8 @@ export interface FakeHub {
   interrupt: Map<string, { afterBytes: number; times: number }>;
   /** Files whose bytes are served with one byte flipped (the announced sha256 stays the true one). */
   corrupt: Set<string>;
+  /** Serve small files through a same-host 307 to /api/resolve-cache/... (as the hub does today). */
+  redirectSmall: { on: boolean };
   close(): Promise<void>;
 }
 
@@ -28,6 +31,7 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
   const log: FakeHub['log'] = [];
   const interrupt = new Map<string, { afterBytes: number; times: number }>();
   const corrupt = new Set<string>();
+  const redirectSmall = { on: false };
   const byHash = new Map<string, { repo: string; file: string; bytes: Uint8Array }>();
   for (const [repo, r] of Object.entries(repos)) for (const [file, bytes] of Object.entries(r.files)) if (isLfs(file)) byHash.set(sha256(bytes), { repo, file, bytes });
 
@@ -79,7 +83,18 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
         res.end();
         return;
       }
+      if (redirectSmall.on) {
+        res.writeHead(307, { Location: `/api/resolve-cache/models/${m[1]}/${r.sha}/${encodeURIComponent(file)}`, 'X-Repo-Commit': r.sha });
+        res.end();
+        return;
+      }
       serveBytes(req, res, file, bytes, gitSha1(bytes), { 'X-Repo-Commit': r.sha });
+      return;
+    }
+    m = /^\/api\/resolve-cache\/models\/([^/]+\/[^/]+)\/([^/]+)\/(.+)$/.exec(path);
+    if (m && repos[m[1]!]?.files[m[3]!]) {
+      const bytes = repos[m[1]!]!.files[m[3]!]!;
+      serveBytes(req, res, m[3]!, bytes, gitSha1(bytes), { 'X-Repo-Commit': m[2]! });
       return;
     }
     m = /^\/cdn\/([0-9a-f]{64})$/.exec(path);
@@ -94,7 +109,7 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`, log, interrupt, corrupt,
+    url: `http://127.0.0.1:${port}`, log, interrupt, corrupt, redirectSmall,
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }
