@@ -2,6 +2,7 @@
 // The micro-kernel keeps the whole MR×NR tile of C in registers and streams packed panels of A
 // (one broadcast per row) and B (NR/VW vector loads) per k, as BLIS's haswell/skx kernels do.
 #include "gemm.h"
+#include <string.h>
 
 /* ---------------- micro-kernels ---------------- */
 
@@ -153,7 +154,9 @@ LF_INLINE void transpose8(__m256 *r) {
 #define HAVE_T8 1
 #endif
 
-/* dst[k*W + j] = src[j*ld + k] for j < w (zero for w ≤ j < W), k < kc: the gather form of packing. */
+/* dst[k*W + j] = src[j*ld + k] for j < w (zero for w ≤ j < W), k < kc: the gather form of packing
+   (op(A) rows from a row-major A, op(B) columns from a transposed B). Panel-major: the W source rows
+   are each read sequentially. */
 static void pack_gather(size_t kc, size_t w, size_t W, const float *src, size_t ld, float *dst, float alpha) {
   size_t k = 0;
 #ifdef HAVE_T8
@@ -166,6 +169,19 @@ static void pack_gather(size_t kc, size_t w, size_t W, const float *src, size_t 
         for (int kk = 0; kk < 8; kk++) _mm256_storeu_ps(dst + (k + kk) * W + j0, r[kk]);
       }
     }
+  } else if (w == W && alpha == 1.0f && W == 6) {
+    /* six rows through one 8×8 transpose (two zero rows); each 8-wide store's two extra lanes are
+       overwritten by the next one, the last store of a block is split 4 + 2 */
+    for (; k + 8 <= kc; k += 8) {
+      __m256 r[8];
+      for (int j = 0; j < 6; j++) r[j] = _mm256_loadu_ps(src + j * ld + k);
+      r[6] = r[7] = _mm256_setzero_ps();
+      transpose8(r);
+      float *d = dst + k * 6;
+      for (int kk = 0; kk < 7; kk++) _mm256_storeu_ps(d + kk * 6, r[kk]);
+      _mm_storeu_ps(d + 42, _mm256_castps256_ps128(r[7]));
+      _mm_storel_pi((__m64 *)(d + 46), _mm256_extractf128_ps(r[7], 1));
+    }
   }
 #endif
   for (; k < kc; k++) {
@@ -175,30 +191,34 @@ static void pack_gather(size_t kc, size_t w, size_t W, const float *src, size_t 
   }
 }
 
-/* dst[k*W + j] = src[k*ld + j]: the copy form of packing. */
-static void pack_copy(size_t kc, size_t w, size_t W, const float *src, size_t ld, float *dst, float alpha) {
-  if (w == W && alpha == 1.0f) {
-    for (size_t k = 0; k < kc; k++) {
-      const float *s = src + k * ld;
-      float *d = dst + k * W;
-      for (size_t j = 0; j + VW <= W; j += VW) vstore(d + j, vload(s + j));
-      for (size_t j = W - W % VW; j < W; j++) d[j] = s[j];
-    }
-    return;
-  }
+/* Copy form of packing (op(A) rows from a transposed A, op(B) columns from a row-major B): k-outer,
+   so each source row segment is read once, sequentially (a panel-outer order would stride by ld and,
+   for ld·4 a multiple of 4 KiB, hit one L1 set). Panel p of width W lands at dst + p·W·kc. */
+static inline void pack_copy_all(size_t kc, size_t nc, const size_t W, const float *src, size_t ld, float *dst, float alpha) {
+  size_t full = nc / W, rest = nc % W;
   for (size_t k = 0; k < kc; k++) {
-    size_t j = 0;
-    for (; j < w; j++) dst[k * W + j] = alpha * src[k * ld + j];
-    for (; j < W; j++) dst[k * W + j] = 0.0f;
+    const float *s = src + k * ld;
+    float *d = dst + k * W;
+    if (alpha == 1.0f) {
+      for (size_t p = 0; p < full; p++) memcpy(d + p * W * kc, s + p * W, W * sizeof(float));
+    } else {
+      for (size_t p = 0; p < full; p++) for (size_t j = 0; j < W; j++) d[p * W * kc + j] = alpha * s[p * W + j];
+    }
+    if (rest) {
+      float *dr = d + full * W * kc;
+      size_t j = 0;
+      for (; j < rest; j++) dr[j] = alpha * s[full * W + j];
+      for (; j < W; j++) dr[j] = 0.0f;
+    }
   }
 }
 
 void lf_pack_a(int trans, size_t mc, size_t kc, const float *A, size_t lda, float *dst, float alpha, float *rowsum) {
+  if (trans) pack_copy_all(kc, mc, MR, A, lda, dst, alpha);
   for (size_t i = 0; i < mc; i += MR) {
     size_t m = mc - i < MR ? mc - i : MR;
     float *d = dst + i * kc;
-    if (trans) pack_copy(kc, m, MR, A + i, lda, d, alpha);
-    else pack_gather(kc, m, MR, A + i * lda, lda, d, alpha);
+    if (!trans) pack_gather(kc, m, MR, A + i * lda, lda, d, alpha);
     if (rowsum) {
       for (size_t r = 0; r < m; r++) {
         float s = 0.0f;
@@ -210,11 +230,10 @@ void lf_pack_a(int trans, size_t mc, size_t kc, const float *A, size_t lda, floa
 }
 
 void lf_pack_b(int trans, size_t kc, size_t nc, const float *B, size_t ldb, float *dst) {
+  if (!trans) { pack_copy_all(kc, nc, NR, B, ldb, dst, 1.0f); return; }
   for (size_t j = 0; j < nc; j += NR) {
     size_t n = nc - j < NR ? nc - j : NR;
-    float *d = dst + j * kc;
-    if (trans) pack_gather(kc, n, NR, B + j * ldb, ldb, d, 1.0f);
-    else pack_copy(kc, n, NR, B + j, ldb, d, 1.0f);
+    pack_gather(kc, n, NR, B + j * ldb, ldb, dst + j * kc, 1.0f);
   }
 }
 

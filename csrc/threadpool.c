@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define cpu_relax() _mm_pause()
@@ -177,7 +178,13 @@ void *lf_scratch(int tid, int slot, size_t bytes) {
     free(scratch[tid][slot]);
     size_t want = bytes + bytes / 4;
     void *p = NULL;
-    if (posix_memalign(&p, 64, want) != 0) { scratch[tid][slot] = NULL; scratch_size[tid][slot] = 0; lf_oom = 1; return NULL; }
+    /* big buffers (GEMM panels) on 2 MiB boundaries and, where the kernel allows, huge pages: fewer TLB misses */
+    size_t align = want >= (1u << 20) ? (2u << 20) : 64;
+    if (align > 64) want = (want + align - 1) / align * align;
+    if (posix_memalign(&p, align, want) != 0) { scratch[tid][slot] = NULL; scratch_size[tid][slot] = 0; lf_oom = 1; return NULL; }
+#ifdef MADV_HUGEPAGE
+    if (align > 64) madvise(p, want, MADV_HUGEPAGE);
+#endif
     scratch[tid][slot] = p;
     scratch_size[tid][slot] = want;
   }
