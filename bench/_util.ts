@@ -73,19 +73,21 @@ import { createInterface, type Interface } from 'node:readline';
  * A Python peer speaking one JSON object per line on stdin/stdout: each request gets one reply.
  * Keeping it alive lets a benchmark alternate ours / peer repetitions, so load from other
  * processes hits both sides alike. Debian's /usr/bin/python3 (numpy, torch) unless PYTHON is set.
+ * With `interpreter` (e.g. process.execPath) it runs any line-protocol worker, such as our own
+ * bench/_gpt_worker.js in a fresh process.
  * @example const p = await PyPeer.start('bench/peers/gemm.py', { OPENBLAS_NUM_THREADS: '2' }); await p.call({ cmd: 'info' })
  */
 export class PyPeer {
   private constructor(private proc: ChildProcessWithoutNullStreams, private lines: Interface, private waiting: ((line: string) => void)[]) {}
 
-  static async start(script: string, env: Record<string, string | undefined> = {}): Promise<PyPeer | { error: string }> {
-    const python = process.env.PYTHON ?? '/usr/bin/python3';
+  static async start(script: string, env: Record<string, string | undefined> = {}, interpreter?: string): Promise<PyPeer | { error: string }> {
+    const python = interpreter ?? process.env.PYTHON ?? '/usr/bin/python3';
     const merged: Record<string, string> = {};
     for (const [k, v] of Object.entries({ ...process.env, ...env })) if (v !== undefined) merged[k] = v;
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete merged[k];
     let proc: ChildProcessWithoutNullStreams;
     try {
-      proc = spawn(python, ['-u', script], { env: merged, stdio: ['pipe', 'pipe', 'pipe'] });
+      proc = spawn(python, interpreter ? [script] : ['-u', script], { env: merged, stdio: ['pipe', 'pipe', 'pipe'] });
     } catch (e) {
       return { error: `${python}: ${(e as Error).message}` };
     }
