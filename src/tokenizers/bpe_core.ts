@@ -79,8 +79,11 @@ let sls = new Int32Array(256);
  * @example const t = new PairTable(); t.set(97, 97, 0, 256); const o: number[] = []; bpeMerge(t, Int32Array.of(97, 97, 97), 3, o); // o = [256, 97]
  */
 export function bpeMerge(table: PairTable, syms: Int32Array, n: number, out: number[]): void {
+  if (n > SHORT) {
+    n = passMerge(table, syms, n);
+    if (n > SHORT) { heapMerge(table, syms, n, out); return; }
+  }
   if (n <= 1) { if (n === 1) out.push(syms[0]!); return; }
-  if (n > SHORT) { heapMerge(table, syms, n, out); return; }
   if (ids.length < n) { ids = new Int32Array(n * 2); rks = new Int32Array(n * 2); sls = new Int32Array(n * 2); }
   for (let i = 0; i < n; i++) ids[i] = syms[i]!;
   for (let i = 0; i + 1 < n; i++) {
@@ -100,6 +103,42 @@ export function bpeMerge(table: PairTable, syms: Int32Array, n: number, out: num
     if (mi + 1 < len) { const s = table.find(ids[mi]!, ids[mi + 1]!); sls[mi] = s; rks[mi] = s < 0 ? NONE : table.rankAt(s); }
   }
   for (let i = 0; i < len; i++) out.push(ids[i]!);
+}
+
+let pSlot = new Int32Array(1024), pTmp = new Int32Array(1024);
+
+/**
+ * While the lowest rank present covers many pairs (as in 'a' x 100,000), merge all of them in one left-to-
+ * right pass. This equals the one-at-a-time rule unless a pair created during the pass ranks below the pass's
+ * rank (the one-at-a-time rule would take it first): then the pass is dropped and the heap takes over.
+ * Stops when a pass merges few pairs or the piece is short; returns the new length.
+ */
+function passMerge(table: PairTable, ids: Int32Array, n: number): number {
+  if (pSlot.length < n) { pSlot = new Int32Array(n * 2); pTmp = new Int32Array(n * 2); }
+  const sl = pSlot, tmp = pTmp;
+  let len = n;
+  for (;;) {
+    let min = NONE;
+    for (let i = 0; i + 1 < len; i++) {
+      const t = table.find(ids[i]!, ids[i + 1]!);
+      sl[i] = t;
+      if (t >= 0) { const r = table.rankAt(t); if (r < min) min = r; }
+    }
+    if (min === NONE) return len;
+    let w = 0, merged = 0;
+    for (let i = 0; i < len;) {
+      const t = i + 1 < len ? sl[i]! : -1;
+      if (t >= 0 && table.rankAt(t) === min) {
+        const z = table.outAt(t);
+        if (w > 0) { const r = table.rank(tmp[w - 1]!, z); if (r >= 0 && r < min) return len; }
+        if (i + 2 < len) { const r = table.rank(z, ids[i + 2]!); if (r >= 0 && r < min) return len; }
+        tmp[w++] = z; i += 2; merged++;
+      } else tmp[w++] = ids[i++]!;
+    }
+    for (let i = 0; i < w; i++) ids[i] = tmp[i]!;
+    len = w;
+    if (merged * 32 < len || len <= SHORT) return len;
+  }
 }
 
 const TWO32 = 4294967296;
@@ -129,37 +168,49 @@ function heapPop(hn: number): void {
   h[i] = last;
 }
 
+let hRank = new Int32Array(1024), hOut = new Int32Array(1024);
+
 // Long pieces: doubly linked list of symbols + binary min-heap keyed by rank * 2^32 + position, so ties
-// go to the leftmost pair. Stale entries are skipped by re-checking the pair's current rank.
+// go to the leftmost pair. rank[p] / out[p] cache the pair starting at p; an entry is stale when the
+// node is gone or its pair now has another rank (a merged pair never comes back with the same rank).
 function heapMerge(table: PairTable, sym: Int32Array, n: number, out: number[]): void {
-  if (hNext.length < n) { hNext = new Int32Array(n * 2); hPrev = new Int32Array(n * 2); heap = new Float64Array(n * 4 + 16); }
-  const next = hNext, prev = hPrev;
-  for (let i = 0; i < n; i++) { next[i] = i + 1 < n ? i + 1 : -1; prev[i] = i - 1; }
+  if (hNext.length < n) {
+    hNext = new Int32Array(n * 2); hPrev = new Int32Array(n * 2); heap = new Float64Array(n * 4 + 16);
+    hRank = new Int32Array(n * 2); hOut = new Int32Array(n * 2);
+  }
+  const next = hNext, prev = hPrev, rk = hRank, oid = hOut;
   let hn = 0;
-  for (let i = 0; i + 1 < n; i++) {
-    const s = table.find(sym[i]!, sym[i + 1]!);
-    if (s >= 0) heapPush(hn++, table.rankAt(s) * TWO32 + i);
+  for (let i = 0; i < n; i++) {
+    next[i] = i + 1 < n ? i + 1 : -1; prev[i] = i - 1; rk[i] = -1;
+    if (i + 1 < n) {
+      const s = table.find(sym[i]!, sym[i + 1]!);
+      if (s >= 0) { rk[i] = table.rankAt(s); oid[i] = table.outAt(s); heapPush(hn++, rk[i]! * TWO32 + i); }
+    }
   }
   while (hn > 0) {
     const key = heap[0]!;
     heapPop(hn--);
     const rank = Math.floor(key / TWO32);
     const pos = key - rank * TWO32;
-    const left = sym[pos]!;
-    if (left < 0) continue;
+    if (rk[pos] !== rank || sym[pos]! < 0) continue;
+    const z = oid[pos]!;
     const nx = next[pos]!;
-    if (nx < 0) continue;
-    const s = table.find(left, sym[nx]!);
-    if (s < 0 || table.rankAt(s) !== rank) continue;
-    const z = table.outAt(s);
     sym[pos] = z;
     sym[nx] = -1;
     const nn = next[nx]!;
     next[pos] = nn;
     if (nn >= 0) prev[nn] = pos;
+    rk[pos] = -1;
+    if (nn >= 0) {
+      const t = table.find(z, sym[nn]!);
+      if (t >= 0) { const r = table.rankAt(t); rk[pos] = r; oid[pos] = table.outAt(t); heapPush(hn++, r * TWO32 + pos); }
+    }
     const p = prev[pos]!;
-    if (p >= 0) { const t = table.find(sym[p]!, z); if (t >= 0) heapPush(hn++, table.rankAt(t) * TWO32 + p); }
-    if (nn >= 0) { const t = table.find(z, sym[nn]!); if (t >= 0) heapPush(hn++, table.rankAt(t) * TWO32 + pos); }
+    if (p >= 0) {
+      rk[p] = -1;
+      const t = table.find(sym[p]!, z);
+      if (t >= 0) { const r = table.rankAt(t); rk[p] = r; oid[p] = table.outAt(t); heapPush(hn++, r * TWO32 + p); }
+    }
   }
   for (let i = 0; i >= 0; i = next[i]!) out.push(sym[i]!);
 }

@@ -3,7 +3,7 @@
 // in s[0, n). Parity with the RegExp is proved on the corpus and on fuzz (test/tokenizers/pretokenize.test.ts).
 
 import { BMP_FLAGS as T, flagsAt, F_L, F_N, F_WS, F_NL, F_UP, F_LO } from './charclass.js';
-import { type PatternName, patternRegExp } from './patterns.js';
+import type { PatternName } from './patterns.js';
 
 /** Returns the end (exclusive) of the piece starting at i; i < n. */
 export type NextPiece = (s: string, i: number, n: number) => number;
@@ -121,15 +121,76 @@ export function regexScanner(re: RegExp): NextPiece {
   };
 }
 
-const FLAGS_UNUSED = F_UP | F_LO; // o200k uses these through the RegExp scanner for now
-void FLAGS_UNUSED;
+// o200k letters: UP = [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}], LO = [\p{Ll}\p{Lm}\p{Lo}\p{M}]; Lm, Lo and marks are both.
+const BOTH = F_UP | F_LO;
+
+// `[UP]*[LO]+(?i:contraction)?` at j, with the regex's backtracking: the UP run gives back its last
+// "both" character when no LO character follows it. Returns the end or -1.
+function upLo(s: string, j: number, n: number): number {
+  if (j >= n) return -1;
+  let a = j, lastBoth = -1, lastW = 1;
+  while (a < n) {
+    const f = flagsAt(s, a, n);
+    if (!(f & F_UP)) break;
+    const w = f & 256 ? 2 : 1;
+    if ((f & BOTH) === BOTH) { lastBoth = a; lastW = w; }
+    a += w;
+  }
+  let e: number;
+  if (a < n && flagsAt(s, a, n) & F_LO) e = runWhile(s, a, n, F_LO, F_LO);
+  else if (lastBoth >= 0) e = lastBoth + lastW;
+  else return -1;
+  if (e < n && s.charCodeAt(e) === 39) { const c = contraction(s, e, n, true); if (c > 0) return c; }
+  return e;
+}
+
+// `[UP]+[LO]*(?i:contraction)?` at j, or -1.
+function upPlusLo(s: string, j: number, n: number): number {
+  if (j >= n) return -1;
+  const a = runWhile(s, j, n, F_UP, F_UP);
+  if (a === j) return -1;
+  const e = runWhile(s, a, n, F_LO, F_LO);
+  if (e < n && s.charCodeAt(e) === 39) { const c = contraction(s, e, n, true); if (c > 0) return c; }
+  return e;
+}
+
+/** o200k: case-aware letter runs with trailing contractions, `\p{N}{1,3}`, symbols with `[\r\n/]*`, whitespace as cl100k. */
+export const nextO200k: NextPiece = (s, i, n) => {
+  const f = flagsAt(s, i, n);
+  const w = f & 256 ? 2 : 1;
+  const prefix = !(f & (F_L | F_N | F_NL)); // [^\r\n\p{L}\p{N}]
+  if (f & (F_UP | F_LO) || prefix) {
+    let e: number;
+    if (prefix && (e = upLo(s, i + w, n)) >= 0) return e;
+    if ((e = upLo(s, i, n)) >= 0) return e;
+    if (prefix && (e = upPlusLo(s, i + w, n)) >= 0) return e;
+    if ((e = upPlusLo(s, i, n)) >= 0) return e;
+  }
+  if (f & F_N) {
+    let j = i + w;
+    for (let k = 1; k < 3 && j < n; k++) {
+      const g = flagsAt(s, j, n);
+      if (!(g & F_N)) break;
+      j += g & 256 ? 2 : 1;
+    }
+    return j;
+  }
+  let j = -1;
+  if (!(f & LNW)) j = runWhile(s, i + w, n, LNW, 0);
+  else if (s.charCodeAt(i) === 32 && i + 1 < n && !(flagsAt(s, i + 1, n) & LNW)) j = runWhile(s, i + 1, n, LNW, 0);
+  if (j >= 0) {
+    while (j < n) { const c = s.charCodeAt(j); if (c !== 10 && c !== 13 && c !== 47) break; j++; }
+    return j;
+  }
+  return newlineOrSpace(s, i, n);
+};
 
 /** The scanner for a pattern: hand-written where we have one, else the RegExp. `none` takes the segment whole. */
 export function scannerFor(name: PatternName): NextPiece {
   switch (name) {
     case 'gpt2': return nextGpt2;
     case 'cl100k': return nextCl100k;
-    case 'o200k': return regexScanner(patternRegExp('o200k'));
+    case 'o200k': return nextO200k;
     case 'none': return (_s, _i, n) => n;
   }
 }

@@ -56,6 +56,7 @@ export const FRAGMENTS: Record<string, (r: () => number) => string> = {
   greek: range(0x0370, 0x03ff),
   arabic: range(0x0600, 0x06ff),
   devanagari: range(0x0900, 0x097f),
+  casing: pick(['ǅ', 'ʰ', 'Ǆ', 'ǆ', '\u0301', '\u0903', 'ᾈ', 'ᾀ', 'ß', 'ẞ', 'A\u0301b', "'S", "X'll", 'ŉ', 'ﬁ', 'ǈa', 'Aʰb', 'aʰB', '\u{1d400}\u{1d41a}', '\u{10400}\u{10428}', 'Ⅻv', 'ͅ']),
   combining: (r) => 'aeoAEO'[Math.floor(r() * 6)]! + String.fromCodePoint(0x300 + Math.floor(r() * 0x70)),
   emoji: range(0x1f600, 0x1f64f),
   zwj: pick(['👨‍👩‍👧‍👦', '🧑🏽‍💻', '🏳️‍🌈', '👍🏽', '🇺🇸', '🇯🇵', '❤️', '☺️', '1️⃣']),

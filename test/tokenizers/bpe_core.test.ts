@@ -19,17 +19,18 @@ function ranksOf(name: 'gpt2' | 'cl100k_base'): Map<string, number> {
   return m;
 }
 
-test('rank semantics: encodeOrdinary of single pieces = reference (tiktoken _educational) on 1,500 pieces, short and long', () => {
+test('rank semantics: encodeOrdinary of single pieces = reference (tiktoken _educational) on 1,500 pieces, short and long (linear, pass and heap paths)', () => {
   const r = rng(21);
   for (const name of ['gpt2', 'cl100k_base'] as const) {
     const tok = loadNamedTokenizer(name);
     const ranks = ranksOf(name);
     for (let k = 0; k < 750; k++) {
       // One piece each: a letter run, a digit-free symbol run, or a long repetitive run that takes the heap path.
-      const kind = k % 3;
+      const kind = k % 4;
       const s = kind === 0 ? fuzzString(r, 1 + Math.floor(r() * 8), ['word', 'cyrillic', 'cjk']).replace(/[^\p{L}]/gu, '') || 'x'
         : kind === 1 ? '!@#$%^&*'.repeat(1 + Math.floor(r() * 20)).slice(0, 1 + Math.floor(r() * 150))
-          : 'ab'.repeat(40 + Math.floor(r() * 200)) + 'a'.repeat(Math.floor(r() * 100));
+          : kind === 2 ? 'ab'.repeat(40 + Math.floor(r() * 200)) + 'a'.repeat(Math.floor(r() * 100))
+            : Array.from({ length: 20 + Math.floor(r() * 120) }, () => ['th', 'e', 'and', 'ing', 'a', 'aa', 'qu', 'x', 'ion', 'st'][Math.floor(r() * 10)]).join('');
       const bytes = new TextEncoder().encode(s);
       const want = referenceEncodeRanks(bytes, ranks);
       const got = tok.encodeOrdinary(s);

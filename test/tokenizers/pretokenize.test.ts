@@ -27,6 +27,16 @@ for (const p of PATTERNS) {
   });
 }
 
+test('o200k: scanner = RegExp on 20,000 letter-heavy fuzzed strings (case classes, Lt/Lm/Lo, marks, contractions)', () => {
+  const r = rng(2024);
+  const fams = ['word', 'contraction', 'casing', 'combining', 'cyrillic', 'greek', 'devanagari', 'kana', 'space', 'punct', 'digit', 'ascii'];
+  for (let k = 0; k < 20000; k++) {
+    const s = fuzzString(r, 1 + Math.floor(r() * 12), fams);
+    const a = pretokenize(s, 'o200k'), b = splitWithRegex(s, 'o200k');
+    assert.ok(a.length === b.length && a.every((x, i) => x === b[i]), diffMessage(`o200k letters #${k} ${JSON.stringify(s)}`, a, b));
+  }
+});
+
 test('contractions and whitespace rules, spelled out', () => {
   assert.deepEqual(pretokenize("I'm here, they'RE 12345 ok  \n\nx", 'gpt2'), ['I', "'m", ' here', ',', ' they', "'", 'RE', ' 12345', ' ok', '  \n', '\n', 'x']);
   assert.deepEqual(pretokenize("I'm here, they'RE 12345 ok  \n\nx", 'cl100k'), ['I', "'m", ' here', ',', ' they', "'RE", ' ', '123', '45', ' ok', '  \n\n', 'x']);
