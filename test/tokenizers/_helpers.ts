@@ -64,7 +64,13 @@ export const FRAGMENTS: Record<string, (r: () => number) => string> = {
   code: pick(['function f(x) {\n  return x * 2;\n}\n', 'if (a && b) {\n\treturn;\n}', 'const s = `${a}`;', 'def main():\n    print("hi")\n', '#include <stdio.h>\n', 'x += 1; // comment', '    for i in range(10):\n        pass\n']),
   special: pick(['<|endoftext|>', '<|fim_prefix|>', '<|endofprompt|>']),
   surrogate: pick(['\ud800', '\udc00', '\ud83d', 'a\udfffb']),
-  astral: (r) => String.fromCodePoint(0x10000 + Math.floor(r() * 0xfff0)),
+  // Astral blocks assigned long ago: tiktoken's Rust regex tables predate Node's Unicode 17, so characters
+  // assigned recently (e.g. U+18DE4, U+1E6E7) are letters to Node and unassigned to tiktoken.
+  astral: (r) => {
+    const blocks = [[0x10000, 0x1007f], [0x10330, 0x1034f], [0x10400, 0x1044f], [0x12000, 0x1236f], [0x1d400, 0x1d7ff], [0x1f300, 0x1f5ff], [0x20000, 0x2a6df]];
+    const [a, b] = blocks[Math.floor(r() * blocks.length)]!;
+    return String.fromCodePoint(a! + Math.floor(r() * (b! - a! + 1)));
+  },
 };
 
 /**
