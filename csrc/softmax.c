@@ -2,6 +2,7 @@
 // src/kernels/js/softmax.ts. One pass for the max, one for exp and its sum (exp stored once).
 #include "lmforge.h"
 #include "simd.h"
+#include <math.h>
 
 typedef struct { size_t N, C; const float *x, *g; float *out; int log; } sm_job;
 
@@ -24,19 +25,30 @@ static void sm_fwd_task(void *ctx, size_t t, int tid) {
     const float *x = j->x + n * C;
     float *o = j->out + n * C;
     float mx = row_max(x, C);
-    vf vm = vset1(mx), s = vzero();
+    vf vm = vset1(mx);
     size_t c = 0;
+    double total = 0.0;   /* float lanes per block of 1024, blocks in double */
     if (j->log) {
-      for (; c + VW <= C; c += VW) s = vadd(s, vexp_neg(vsub(vload(x + c), vm)));
-      if (c < C) s = vadd(s, vexp_neg(vsub(vloadn(x + c, C - c, -INFINITY), vm)));
-      float lse = mx + logf(vhsum(s));
+      for (size_t b0 = 0; b0 < C; b0 += 1024) {
+        size_t b1 = b0 + 1024 < C ? b0 + 1024 : C;
+        vf s = vzero();
+        for (c = b0; c + VW <= b1; c += VW) s = vadd(s, vexp_neg(vsub(vload(x + c), vm)));
+        if (c < b1) s = vadd(s, vexp_neg(vsub(vloadn(x + c, b1 - c, -INFINITY), vm)));
+        total += (double)vhsum(s);
+      }
+      float lse = mx + (float)log(total);
       vf vl = vset1(lse);
       for (c = 0; c + VW <= C; c += VW) vstore(o + c, vsub(vload(x + c), vl));
       for (; c < C; c++) o[c] = x[c] - lse;
     } else {
-      for (; c + VW <= C; c += VW) { vf e = vexp_neg(vsub(vload(x + c), vm)); vstore(o + c, e); s = vadd(s, e); }
-      if (c < C) { vf e = vexp_neg(vsub(vloadn(x + c, C - c, -INFINITY), vm)); vstoren(o + c, e, C - c); s = vadd(s, e); }
-      vf inv = vset1(1.0f / vhsum(s));
+      for (size_t b0 = 0; b0 < C; b0 += 1024) {
+        size_t b1 = b0 + 1024 < C ? b0 + 1024 : C;
+        vf s = vzero();
+        for (c = b0; c + VW <= b1; c += VW) { vf e = vexp_neg(vsub(vload(x + c), vm)); vstore(o + c, e); s = vadd(s, e); }
+        if (c < b1) { vf e = vexp_neg(vsub(vloadn(x + c, b1 - c, -INFINITY), vm)); vstoren(o + c, e, b1 - c); s = vadd(s, e); }
+        total += (double)vhsum(s);
+      }
+      vf inv = vset1((float)(1.0 / total));
       for (c = 0; c + VW <= C; c += VW) vstore(o + c, vmul(vload(o + c), inv));
       if (c < C) vstoren(o + c, vmul(vloadn(o + c, C - c, 0.0f), inv), C - c);
     }
@@ -48,6 +60,24 @@ void lf_softmax_forward(size_t N, size_t C, const float *x, float *out, int log)
   lf_parallel((N + ROWS_PER_TASK - 1) / ROWS_PER_TASK, lf_threads_for((double)N * C * 4, 65536), sm_fwd_task, &j);
 }
 
+/* Σ a (b == NULL) or Σ a·b over a row: float lanes per block of 1024, blocks added in double */
+static double row_sum(const float *a, const float *b, size_t C) {
+  double total = 0.0;
+  for (size_t b0 = 0; b0 < C; b0 += 1024) {
+    size_t b1 = b0 + 1024 < C ? b0 + 1024 : C, c = b0;
+    vf acc = vzero();
+    if (b) {
+      for (; c + VW <= b1; c += VW) acc = vfma(vload(a + c), vload(b + c), acc);
+      if (c < b1) acc = vfma(vloadn(a + c, b1 - c, 0.0f), vloadn(b + c, b1 - c, 0.0f), acc);
+    } else {
+      for (; c + VW <= b1; c += VW) acc = vadd(acc, vload(a + c));
+      if (c < b1) acc = vadd(acc, vloadn(a + c, b1 - c, 0.0f));
+    }
+    total += (double)vhsum(acc);
+  }
+  return total;
+}
+
 static void sm_bwd_task(void *ctx, size_t t, int tid) {
   (void)tid;
   const sm_job *j = ctx;
@@ -55,13 +85,10 @@ static void sm_bwd_task(void *ctx, size_t t, int tid) {
   for (size_t n = t * ROWS_PER_TASK; n < r1; n++) {
     const float *y = j->x + n * C, *g = j->g + n * C;
     float *gx = j->out + n * C;
-    vf acc = vzero();
     size_t c = 0;
     if (j->log) {
       /* y = log p: gx += g − p·Σg */
-      for (; c + VW <= C; c += VW) acc = vadd(acc, vload(g + c));
-      if (c < C) acc = vadd(acc, vloadn(g + c, C - c, 0.0f));
-      vf sg = vset1(vhsum(acc));
+      vf sg = vset1((float)row_sum(g, NULL, C));
       for (c = 0; c + VW <= C; c += VW) vstore(gx + c, vadd(vload(gx + c), vfnma(vexp_neg(vload(y + c)), sg, vload(g + c))));
       if (c < C) {
         size_t r = C - c;
@@ -69,9 +96,7 @@ static void sm_bwd_task(void *ctx, size_t t, int tid) {
       }
     } else {
       /* gx += y ⊙ (g − Σ y·g) */
-      for (; c + VW <= C; c += VW) acc = vfma(vload(y + c), vload(g + c), acc);
-      if (c < C) acc = vfma(vloadn(y + c, C - c, 0.0f), vloadn(g + c, C - c, 0.0f), acc);
-      vf dot = vset1(vhsum(acc));
+      vf dot = vset1((float)row_sum(g, y, C));
       for (c = 0; c + VW <= C; c += VW) vstore(gx + c, vfma(vload(y + c), vsub(vload(g + c), dot), vload(gx + c)));
       if (c < C) {
         size_t r = C - c;
