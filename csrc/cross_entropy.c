@@ -18,10 +18,10 @@ static void ce_fwd_task(void *ctx, size_t n, int tid) {
   if (v < V) m = vmax(vloadn(x + v, V - v, -INFINITY), m);
   float mx = vhmax(m);
   vf vm = vset1(mx);
-  /* float lanes within blocks of 1024, blocks summed in double: V = 50257 terms stay accurate */
+  /* float lanes within blocks of SUM_BLOCK, blocks summed in double: V = 50257 terms stay accurate */
   double total = 0.0;
-  for (size_t b0 = 0; b0 < V; b0 += 1024) {
-    size_t b1 = b0 + 1024 < V ? b0 + 1024 : V;
+  for (size_t b0 = 0; b0 < V; b0 += SUM_BLOCK) {
+    size_t b1 = b0 + SUM_BLOCK < V ? b0 + SUM_BLOCK : V;
     vf s0 = vzero(), s1 = vzero();
     for (v = b0; v + 2 * VW <= b1; v += 2 * VW) {
       s0 = vadd(s0, vexp_neg(vsub(vload(x + v), vm)));

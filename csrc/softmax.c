@@ -27,10 +27,10 @@ static void sm_fwd_task(void *ctx, size_t t, int tid) {
     float mx = row_max(x, C);
     vf vm = vset1(mx);
     size_t c = 0;
-    double total = 0.0;   /* float lanes per block of 1024, blocks in double */
+    double total = 0.0;   /* float lanes per block of SUM_BLOCK, blocks in double */
     if (j->log) {
-      for (size_t b0 = 0; b0 < C; b0 += 1024) {
-        size_t b1 = b0 + 1024 < C ? b0 + 1024 : C;
+      for (size_t b0 = 0; b0 < C; b0 += SUM_BLOCK) {
+        size_t b1 = b0 + SUM_BLOCK < C ? b0 + SUM_BLOCK : C;
         vf s = vzero();
         for (c = b0; c + VW <= b1; c += VW) s = vadd(s, vexp_neg(vsub(vload(x + c), vm)));
         if (c < b1) s = vadd(s, vexp_neg(vsub(vloadn(x + c, b1 - c, -INFINITY), vm)));
@@ -41,8 +41,8 @@ static void sm_fwd_task(void *ctx, size_t t, int tid) {
       for (c = 0; c + VW <= C; c += VW) vstore(o + c, vsub(vload(x + c), vl));
       for (; c < C; c++) o[c] = x[c] - lse;
     } else {
-      for (size_t b0 = 0; b0 < C; b0 += 1024) {
-        size_t b1 = b0 + 1024 < C ? b0 + 1024 : C;
+      for (size_t b0 = 0; b0 < C; b0 += SUM_BLOCK) {
+        size_t b1 = b0 + SUM_BLOCK < C ? b0 + SUM_BLOCK : C;
         vf s = vzero();
         for (c = b0; c + VW <= b1; c += VW) { vf e = vexp_neg(vsub(vload(x + c), vm)); vstore(o + c, e); s = vadd(s, e); }
         if (c < b1) { vf e = vexp_neg(vsub(vloadn(x + c, b1 - c, -INFINITY), vm)); vstoren(o + c, e, b1 - c); s = vadd(s, e); }
@@ -60,11 +60,11 @@ void lf_softmax_forward(size_t N, size_t C, const float *x, float *out, int log)
   lf_parallel((N + ROWS_PER_TASK - 1) / ROWS_PER_TASK, lf_threads_for((double)N * C * 4, 65536), sm_fwd_task, &j);
 }
 
-/* Σ a (b == NULL) or Σ a·b over a row: float lanes per block of 1024, blocks added in double */
+/* Σ a (b == NULL) or Σ a·b over a row: float lanes per block of SUM_BLOCK, blocks added in double */
 static double row_sum(const float *a, const float *b, size_t C) {
   double total = 0.0;
-  for (size_t b0 = 0; b0 < C; b0 += 1024) {
-    size_t b1 = b0 + 1024 < C ? b0 + 1024 : C, c = b0;
+  for (size_t b0 = 0; b0 < C; b0 += SUM_BLOCK) {
+    size_t b1 = b0 + SUM_BLOCK < C ? b0 + SUM_BLOCK : C, c = b0;
     vf acc = vzero();
     if (b) {
       for (; c + VW <= b1; c += VW) acc = vfma(vload(a + c), vload(b + c), acc);
