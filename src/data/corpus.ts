@@ -85,14 +85,18 @@ function* jsonArrayDocs(path: string, text: string): Generator<Doc> {
   }
 }
 
-/** Cut one text into ~chunkBytes documents at blank lines, rejoined with the blank lines they had. */
+/**
+ * Cut one text into ~chunkChars documents at paragraph breaks (else line breaks), each rejoined to the
+ * next with the separator it had, so the splits stay contiguous runs of the original text.
+ */
 function* paragraphChunks(text: string, source: string, chunkChars = 8192): Generator<Doc> {
   let start = 0;
   while (start < text.length) {
     let end = Math.min(text.length, start + chunkChars);
     if (end < text.length) {
-      const brk = text.indexOf('\n\n', end);
-      end = brk < 0 ? text.length : brk;
+      const para = text.indexOf('\n\n', end);
+      const line = text.indexOf('\n', end);
+      end = para >= 0 && para < end + chunkChars ? para : line >= 0 ? line : text.length;
     }
     let next = end;
     while (next < text.length && text[next] === '\n') next++;
