@@ -18,8 +18,9 @@ function fail(e: unknown): void {
   process.exitCode = 1;
 }
 
-function progressBar(total: number, label: string): { update(v: number): void; stop(): void } {
-  if (total < PROGRESS_MIN_BYTES || !process.stderr.isTTY) return { update() {}, stop() {} };
+/** A progress bar on stderr for long inputs (`show` defaults to: at least 1 MiB) when stderr is a terminal. */
+function progressBar(total: number, label: string, show = total >= PROGRESS_MIN_BYTES): { update(v: number): void; stop(): void } {
+  if (!show || !process.stderr.isTTY) return { update() {}, stop() {} };
   const bar = new cliProgress.SingleBar({
     format: `${label} [{bar}] {percentage}% | {value}/{total} {unit} | ETA {eta_formatted}`,
     stream: process.stderr, hideCursor: true,
@@ -65,7 +66,7 @@ async function train(o: TrainOpts): Promise<void> {
   const tok = await BpeTokenizer.trainFromFiles(o.input, {
     vocabSize, pattern, specialTokens: o.special, name: o.out,
     onProgress: (p) => {
-      if (p.phase !== phase) { bar.stop(); phase = p.phase; bar = total >= PROGRESS_MIN_BYTES ? progressBar(Math.max(p.total, PROGRESS_MIN_BYTES), 'merge') : bar; }
+      if (p.phase !== phase) { bar.stop(); phase = p.phase; bar = progressBar(p.total, 'merge', total >= PROGRESS_MIN_BYTES); }
       bar.update(p.done);
     },
   });

@@ -48,6 +48,24 @@ export class CharTokenizer implements Tokenizer {
     return new CharTokenizer([...set].sort((a, b) => a - b).map((c) => String.fromCodePoint(c)), specialTokens);
   }
 
+  /**
+   * The sorted set of code points in text files, streamed.
+   * @example const tok = await CharTokenizer.trainFromFiles(['input.txt'])
+   */
+  static async trainFromFiles(paths: readonly string[], specialTokens: readonly string[] = []): Promise<CharTokenizer> {
+    const { createReadStream } = await import('node:fs');
+    const set = new Set<number>();
+    for (const p of paths) {
+      const dec = new TextDecoder('utf-8', { ignoreBOM: true });
+      const add = (t: string) => { for (const ch of t) set.add(ch.codePointAt(0)!); };
+      try {
+        for await (const chunk of createReadStream(p, { highWaterMark: 1 << 22 })) add(dec.decode(chunk as Buffer, { stream: true }));
+      } catch (e) { throw new Error(`char: cannot read input file '${p}' (${(e as Error).message})`); }
+      add(dec.decode());
+    }
+    return new CharTokenizer([...set].sort((a, b) => a - b).map((c) => String.fromCodePoint(c)), specialTokens);
+  }
+
   specialTokenId(token: string): number | undefined { return this.specialTokens.get(token); }
 
   encode(text: string, opts?: EncodeOptions): number[] {

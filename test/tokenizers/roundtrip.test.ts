@@ -91,3 +91,17 @@ test('char tokenizer: round trip, unknown characters named, specials by policy',
   assert.equal(e.vocabSize, 4);
   assert.deepEqual(Array.from(e.decodeBytes([2])), [0xf0, 0x9f, 0x98, 0x80]);
 });
+
+test('char tokenizer trained from a file (streamed) = trained on the same text', async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'lmf-char-'));
+  try {
+    const text = corpusText().slice(0, 200_000) + '😀 ñ 中';
+    writeFileSync(join(dir, 'a.txt'), text);
+    const fromFile = await CharTokenizer.trainFromFiles([join(dir, 'a.txt')]);
+    assert.deepEqual(fromFile.chars, CharTokenizer.train(text).chars);
+    assert.equal(fromFile.decode(fromFile.encode(text)), text);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});
