@@ -5,7 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { benchArgs, median, peerMissing, report, result } from './_util.js';
+import { fileURLToPath } from 'node:url';
+import { benchArgs, cpuHasAvx512, median, peerMissing, PyPeer, report, result } from './_util.js';
 import { Llama } from '../src/models/llama.js';
 import { writeModelGguf } from '../src/io/gguf_model.js';
 import { BpeTokenizer } from '../src/tokenizers/index.js';
@@ -29,6 +30,39 @@ function syntheticTokenizer(): BpeTokenizer {
   return new BpeTokenizer({ name: 'synthetic-32k', pattern: 'gpt2', mode: 'merges', tokens, merges, specialTokens: { '<|endoftext|>': 31999 } });
 }
 
+const GPT2_124M = { n_layer: 12, n_head: 12, n_embd: 768, block_size: 1024, vocab_size: 50257 };
+
+/**
+ * GPT-2 124M (random weights) greedy decoding with the KV cache: ours in a fresh worker process per
+ * thread count (LMFORGE_THREADS) vs the same model in PyTorch (bench/peers/gpt.py, KV cache by
+ * concatenation as HF GPT-2), alternated. Target: >= 30 tokens/s at 2 threads.
+ */
+async function gpt2VsTorch(json: boolean, threadList: number[], N: number, reps: number): Promise<void> {
+  const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
+  const prompt = Array.from({ length: 8 }, (_, i) => (i * 977) % 50257);
+  const env: Record<string, string | undefined> = { OPENBLAS_L2_SIZE: undefined };
+  if (cpuHasAvx512()) env.OPENBLAS_CORETYPE = 'SKYLAKEX';
+  const started = await PyPeer.start(here('../../bench/peers/gpt.py'), env);
+  const peer = 'error' in started ? null : started;
+  if (!peer) peerMissing('PyTorch', (started as { error: string }).error);
+  await peer?.call({ cmd: 'setup_decode', config: GPT2_124M, prompt });
+  for (const t of threadList) {
+    const ours = await PyPeer.start(here('./_gpt_worker.js'), { LMFORGE_THREADS: String(t), LMFORGE_QUIET: '1' }, process.execPath);
+    if ('error' in ours) throw new Error(`our worker did not start: ${ours.error}`);
+    await ours.call({ cmd: 'setup_decode', config: GPT2_124M, prompt });
+    await ours.call({ cmd: 'decode', tokens: 4 });
+    await peer?.call({ cmd: 'decode', tokens: 4, omp: t, blas: t });
+    const a: number[] = [], b: number[] = [];
+    for (let r = 0; r < reps; r++) {
+      a.push((await ours.call<{ ms: number }>({ cmd: 'decode', tokens: N })).ms);
+      if (peer) b.push((await peer.call<{ ms: number }>({ cmd: 'decode', tokens: N, omp: t, blas: t })).ms);
+    }
+    report(result('generate', `GPT-2 124M decode (KV cache), ${t} thread${t === 1 ? '' : 's'}`, 'tok/s', 1000 / median(a), peer ? 1000 / median(b) : null, peer ? 'torch' : null, true, t), json);
+    ours.close();
+  }
+  peer?.close();
+}
+
 async function main(): Promise<void> {
   const args = benchArgs();
   const ti = args.rest.indexOf('--threads');
@@ -37,6 +71,8 @@ async function main(): Promise<void> {
   const N = ni >= 0 ? Number(args.rest[ni + 1]) : args.quick ? 32 : 128;
   const reps = args.quick ? 2 : 3;
   const log = (s: string): void => { if (args.json) console.error(s); else console.log(s); };
+
+  await gpt2VsTorch(args.json, threadList, N, reps);
 
   const nat = loadNative(jsKernels);
   const addon = nat?.addon as { setThreads?(n: number): void } | undefined;
