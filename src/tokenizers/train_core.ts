@@ -136,5 +136,6 @@ export function trainMerges(pieces: ReadonlyMap<string, number>, numMerges: numb
     for (const q of touched) if (pStamp[q] !== m) { pStamp[q] = m; if (pCount[q]! > 0) push(pCount[q]!, q); }
     if (onProgress && (m + 1) % step === 0) onProgress(m + 1, numMerges);
   }
+  onProgress?.(merges.length, numMerges);
   return merges;
 }
