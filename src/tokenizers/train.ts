@@ -127,7 +127,7 @@ export async function trainFromFiles(paths: readonly string[], opts: TrainOption
   }
   for (const p of paths) {
     const dec = new TextDecoder('utf-8', { ignoreBOM: true });
-    for await (const chunk of createReadStream(p, { highWaterMark: 1 << 22 })) {
+    for await (const chunk of createReadStream(p, { highWaterMark: 1 << 20 })) {
       counter.push(dec.decode(chunk as Buffer, { stream: true }));
       done += (chunk as Buffer).length;
       opts.onProgress?.({ phase: 'count', done, total });

@@ -3,6 +3,7 @@
 // (left id, right id), exactly the rule of reference_bpe.ts::referenceTrain, whose merges it reproduces.
 
 import { PairTable } from './bpe_core.js';
+import { utf8EncodeInto } from './utf8.js';
 
 /** Progress callback: merges done so far, merges asked for. */
 export type MergeProgress = (done: number, total: number) => void;
@@ -12,20 +13,17 @@ export type MergeProgress = (done: number, total: number) => void;
  * @example trainMerges(new Map([['aaab', 1], ['aab', 1]]), 2) // [[97, 97], [256, 98]]
  */
 export function trainMerges(pieces: ReadonlyMap<string, number>, numMerges: number, onProgress?: MergeProgress): [number, number][] {
-  const enc = new TextEncoder();
-  // Words: symbols of every unique piece, back to back.
+  // Words: symbols of every unique piece, back to back (UTF-8 bytes written straight into one buffer).
   const nWords = pieces.size;
   const wStart = new Int32Array(nWords + 1), wLen = new Int32Array(nWords), wFreq = new Float64Array(nWords);
-  let total = 0;
-  const encoded: Uint8Array[] = [];
-  for (const [p, f] of pieces) { const b = enc.encode(p); encoded.push(b); wFreq[encoded.length - 1] = f; total += b.length; }
-  const sym = new Int32Array(total);
-  {
-    let o = 0;
-    for (let w = 0; w < nWords; w++) { const b = encoded[w]!; wStart[w] = o; wLen[w] = b.length; for (let k = 0; k < b.length; k++) sym[o++] = b[k]!; }
-    wStart[nWords] = o;
-    encoded.length = 0;
+  let bytes = new Uint8Array(1 << 16), used = 0, w0 = 0;
+  for (const [p, f] of pieces) {
+    if (used + p.length * 3 > bytes.length) { const b = new Uint8Array(Math.max(bytes.length * 2, used + p.length * 3)); b.set(bytes.subarray(0, used)); bytes = b; }
+    const n = utf8EncodeInto(p, 0, p.length, bytes.subarray(used), false);
+    wStart[w0] = used; wLen[w0] = n; wFreq[w0] = f; used += n; w0++;
   }
+  wStart[nWords] = used;
+  const sym = Int32Array.from(bytes.subarray(0, used));
 
   // Pairs: table (a, b) -> pair index; per pair: a, b, count, and a linked list of word ids.
   const table = new PairTable(1 << 16);
@@ -48,8 +46,9 @@ export function trainMerges(pieces: ReadonlyMap<string, number>, numMerges: numb
   const addWord = (pair: number, w: number): void => {
     if (pHead[pair]! >= 0 && nodeWord[pHead[pair]!] === w) return; // same word just added
     if (nNodes === nodeWord.length) {
-      const nw = new Int32Array(nNodes * 2); nw.set(nodeWord); nodeWord = nw;
-      const nn = new Int32Array(nNodes * 2); nn.set(nodeNext); nodeNext = nn;
+      const cap2 = Math.ceil(nNodes * 1.5);
+      const nw = new Int32Array(cap2); nw.set(nodeWord); nodeWord = nw;
+      const nn = new Int32Array(cap2); nn.set(nodeNext); nodeNext = nn;
     }
     nodeWord[nNodes] = w; nodeNext[nNodes] = pHead[pair]!; pHead[pair] = nNodes++;
   };
