@@ -133,16 +133,25 @@ export function sampleMs(fn: () => void, iters: number): number {
   return (performance.now() - t0) / iters;
 }
 
+/** Mean CPU ms (user + system of this process) per call: for single-threaded runs on a shared machine. */
+export function sampleCpuMs(fn: () => void, iters: number): number {
+  const t0 = process.cpuUsage();
+  for (let i = 0; i < iters; i++) fn();
+  const d = process.cpuUsage(t0);
+  return (d.user + d.system) / 1000 / iters;
+}
+
 /**
  * Ours and a peer timed alternately: warm-up both, then `reps` rounds of (ours sample, peer sample);
  * returns the medians in ms per call. `peer` returns its own ms per call (timed inside the peer).
+ * With `cpu`, ours is timed in process CPU time (the peer must then time itself likewise).
  */
 export async function interleaved(ours: () => void, peer: ((iters: number) => Promise<number>) | null,
-  reps: number, iters: number, warmup = 1): Promise<{ ours: number; peer: number | null }> {
+  reps: number, iters: number, warmup = 1, cpu = false): Promise<{ ours: number; peer: number | null }> {
   for (let i = 0; i < warmup; i++) { ours(); if (peer) await peer(1); }
   const a: number[] = [], b: number[] = [];
   for (let r = 0; r < reps; r++) {
-    a.push(sampleMs(ours, iters));
+    a.push(cpu ? sampleCpuMs(ours, iters) : sampleMs(ours, iters));
     if (peer) b.push(await peer(iters));
   }
   return { ours: median(a), peer: peer ? median(b) : null };

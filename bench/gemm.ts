@@ -1,7 +1,8 @@
-// `npm run bench -- gemm [--json] [--quick] [--threads 1,2] [--only NAME]`: native SGEMM GFLOP/s for square 256..2048
+// `npm run bench -- gemm [--json] [--quick] [--threads 1,2] [--only NAME] [--cpu-time]`: native SGEMM GFLOP/s for square 256..2048
 // and GPT-2 124M's linear layers at 768 tokens in the transpose combinations linear forward (NT) and
 // backward (NN for dx, TN for dW) use, at 1 and 2 threads, next to the measured peak FMA throughput
 // and OpenBLAS SGEMM through numpy, timed alternately in the same run (bench/peers/gemm.py).
+// --cpu-time times 1-thread cases in process CPU time on both sides (robust to other load on a shared machine).
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { benchArgs, cpuHasAvx512, interleaved, peerMissing, PyPeer, report, result } from './_util.js';
@@ -33,27 +34,38 @@ async function main(): Promise<void> {
   const addon = nat.addon as { setThreads(n: number): void; peakFlops(ms: number, threads?: number): number };
   const gemm = nat.kernels.gemm;
   const reps = args.quick ? 3 : 7;
+  const cpuTime = args.rest.includes('--cpu-time');
   const oi = args.rest.indexOf('--only');
   const only = oi >= 0 ? args.rest[oi + 1]! : '';
 
-  // peer: numpy/OpenBLAS with its best settings for this CPU, for its process only
+  // peer: numpy/OpenBLAS with its best settings for this CPU, for its process only. OpenBLAS ≤ 0.3.21
+  // does not recognise recent AVX-512 CPUs and falls back to an SSE3 kernel: then OPENBLAS_CORETYPE=SKYLAKEX.
   const avx512 = cpuHasAvx512();
   const maxT = Math.max(...threadList);
-  const peerEnv: Record<string, string | undefined> = { OPENBLAS_NUM_THREADS: String(maxT), OMP_NUM_THREADS: String(maxT), OPENBLAS_L2_SIZE: undefined };
-  if (avx512) peerEnv.OPENBLAS_CORETYPE = 'SKYLAKEX';
-  const started = await PyPeer.start(fileURLToPath(new URL('../../bench/peers/gemm.py', import.meta.url)), peerEnv);
+  const script = fileURLToPath(new URL('../../bench/peers/gemm.py', import.meta.url));
+  const peerEnv: Record<string, string | undefined> = { OPENBLAS_NUM_THREADS: String(maxT), OMP_NUM_THREADS: String(maxT), OPENBLAS_L2_SIZE: undefined, OPENBLAS_CORETYPE: undefined };
+  type Info = { numpy: string; blas: { internal_api: string; version: string; architecture: string; threading_layer: string; num_threads: number; filepath: string }[] };
+  let started = await PyPeer.start(script, peerEnv);
+  let info: Info | null = 'error' in started ? null : await started.call<Info>({ cmd: 'info' });
+  const oldOpenblas = (v: string) => { const [a = 0, b = 0, c = 0] = v.split('.').map(Number); return a * 1e6 + b * 1e3 + c <= 3021; };
+  let coretype = '(unset)';
+  if (info && avx512 && info.blas[0]?.internal_api === 'openblas' && oldOpenblas(info.blas[0].version) && !('error' in started)) {
+    started.close();
+    started = await PyPeer.start(script, { ...peerEnv, OPENBLAS_CORETYPE: 'SKYLAKEX' });
+    info = 'error' in started ? null : await started.call<Info>({ cmd: 'info' });
+    coretype = 'SKYLAKEX (OpenBLAS <= 0.3.21 on an avx512f CPU)';
+  } else coretype = avx512 ? '(unset: this OpenBLAS detects the CPU itself)' : '(unset: no avx512f on this CPU)';
   const peer = 'error' in started ? null : started;
   let peerName = 'numpy/OpenBLAS';
-  if (!peer) peerMissing('numpy (OpenBLAS)', (started as { error: string }).error);
+  if (!peer || !info) peerMissing('numpy (OpenBLAS)', 'error' in started ? started.error : 'no info');
   else {
-    const info = await peer.call<{ numpy: string; blas: { internal_api: string; version: string; architecture: string; threading_layer: string; num_threads: number; filepath: string }[] }>({ cmd: 'info' });
     const b = info.blas[0];
     if (!b) peerMissing('OpenBLAS', `numpy ${info.numpy} reports no BLAS through threadpoolctl`);
     else {
       peerName = `${b.internal_api} ${b.version}`;
       if (!args.json) {
         console.log(`peer: numpy ${info.numpy} -> ${b.internal_api} ${b.version}, kernel ${b.architecture}, ${b.threading_layer}, ${b.num_threads} threads max (${b.filepath})`);
-        console.log(`      OPENBLAS_CORETYPE=${avx512 ? 'SKYLAKEX (CPU has avx512f)' : '(unset: no avx512f on this CPU)'}; per case threads via threadpoolctl`);
+        console.log(`      OPENBLAS_CORETYPE=${coretype}; per case threads via threadpoolctl`);
       }
       if (b.internal_api !== 'openblas') peerMissing('OpenBLAS', `numpy uses ${b.internal_api} (${b.filepath}); point LD_LIBRARY_PATH at OpenBLAS`);
     }
@@ -62,8 +74,12 @@ async function main(): Promise<void> {
 
   for (const t of threadList) {
     addon.setThreads(t);
-    if (!args.json) console.log(`-- ${t} thread${t === 1 ? '' : 's'} --`);
-    const peak = addon.peakFlops(400, t) / 1e9;
+    if (!args.json) console.log(`-- ${t} thread${t === 1 ? '' : 's'}${cpuTime && t === 1 ? ' (process CPU time)' : ''} --`);
+    // in --cpu-time mode the peak is per CPU-second too (FLOPs over the process CPU time of the run)
+    const c0 = process.cpuUsage(), w0 = performance.now();
+    const peakWall = addon.peakFlops(400, t) / 1e9;
+    const du = process.cpuUsage(c0), cpuMs = (du.user + du.system) / 1000, wallMs = performance.now() - w0;
+    const peak = cpuTime && t === 1 ? peakWall * wallMs / Math.max(cpuMs, 1e-3) : peakWall;
     report(result('gemm', `peak fp32 FMA (bench/peak)`, 'GFLOP/s', peak, null, null, true, t), args.json);
     for (const c of cases().filter((x) => x.name.includes(only))) {
       const flop = 2 * c.M * c.N * c.K;
@@ -73,8 +89,9 @@ async function main(): Promise<void> {
       const estMs = flop / (60e9 * t) * 1e3;
       const iters = Math.max(1, Math.round(60 / estMs));
       const ours = () => gemm(c.ta, c.tb, c.M, c.N, c.K, 1, A, 0, lda, 0, B, 0, ldb, 0, 0, C, 0, c.N, 0, 1);
-      const peerRun = peer ? async (n: number) => (await peer.call<{ ms: number }>({ cmd: 'gemm', ta: c.ta, tb: c.tb, M: c.M, N: c.N, K: c.K, threads: t, iters: n })).ms : null;
-      const r = await interleaved(ours, peerRun, reps, iters);
+      const cpu = cpuTime && t === 1;
+      const peerRun = peer ? async (n: number) => (await peer.call<{ ms: number }>({ cmd: 'gemm', ta: c.ta, tb: c.tb, M: c.M, N: c.N, K: c.K, threads: t, iters: n, cpu })).ms : null;
+      const r = await interleaved(ours, peerRun, reps, iters, 1, cpu);
       const g = flop / (r.ours * 1e6), pg = r.peer === null ? null : flop / (r.peer * 1e6);
       const res = result('gemm', c.name, 'GFLOP/s', g, pg, peer ? peerName : null, true, t);
       report(res, args.json);
