@@ -1,7 +1,8 @@
-// `npm run bench -- ops [--json] [--quick] [--threads 1,2] [--only NAME]`: the fused native kernels at GPT-2 small
+// `npm run bench -- ops [--json] [--quick] [--threads 1,2] [--only NAME] [--cpu-time]`: the fused native kernels at GPT-2 small
 // shapes — layer_norm, attention (causal, fwd and bwd), cross-entropy (V = 50257), AdamW (124M params),
 // gelu (erf and tanh forms), softmax — against the same op in PyTorch (bench/peers/ops.py), timed
 // alternately in the same run with the same thread count; the JS reference is shown once as the baseline.
+// --cpu-time times 1-thread cases in process CPU time on both sides (robust to other load).
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { benchArgs, interleaved, peerMissing, PyPeer, report, result, sampleMs } from './_util.js';
@@ -109,6 +110,7 @@ async function main(): Promise<void> {
   if (!nat) { console.error(`ops bench: the native addon is not available (${nativeError()}); nothing to measure`); process.exit(1); }
   const addon = nat.addon as { setThreads(n: number): void };
   const reps = args.quick ? 3 : 5;
+  const cpuTime = args.rest.includes('--cpu-time');
   const started = await PyPeer.start(fileURLToPath(new URL('../../bench/peers/ops.py', import.meta.url)), { OMP_NUM_THREADS: String(Math.max(...threadList)) });
   const peer = 'error' in started ? null : started;
   let peerName = 'torch';
@@ -133,12 +135,13 @@ async function main(): Promise<void> {
         const work = c.work[phase]!;
         const t0 = performance.now(); fn(); const est = performance.now() - t0;
         const iters = Math.max(1, Math.round(150 / Math.max(est, 0.01)));
-        const peerRun = peer ? async (n: number) => (await peer.call<{ ms: number }>({ cmd: 'run', phase, threads: t, iters: n })).ms : null;
-        const r = await interleaved(fn, peerRun, reps, iters);
+        const cpu = cpuTime && t === 1;
+        const peerRun = peer ? async (n: number) => (await peer.call<{ ms: number }>({ cmd: 'run', phase, threads: t, iters: n, cpu })).ms : null;
+        const r = await interleaved(fn, peerRun, reps, iters, 1, cpu);
         const scale = c.unit === 'GB/s' ? 1e6 : 1e6;
         const ours = work / (r.ours * scale), theirs = r.peer === null ? null : work / (r.peer * scale);
         report(result('ops', `${c.name} ${phase}`, c.unit, ours, theirs, peer ? peerName : null, true, t), args.json);
-        if (!args.json) console.log(`${''.padEnd(44)}        ${t} thread${t === 1 ? '' : 's'}: ours ${r.ours.toFixed(2)} ms${r.peer === null ? '' : `, peer ${r.peer.toFixed(2)} ms`}`);
+        if (!args.json) console.log(`${''.padEnd(44)}        ${t} thread${t === 1 ? '' : 's'}${cpu ? ' (CPU time)' : ''}: ours ${r.ours.toFixed(2)} ms${r.peer === null ? '' : `, peer ${r.peer.toFixed(2)} ms`}`);
       }
     }
     built = null;
