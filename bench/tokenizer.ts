@@ -97,7 +97,9 @@ async function main(): Promise<void> {
     ];
     for (const [mode, size, run] of cases) {
       // Interleaved rounds (ours, then each peer) so load changes on a shared machine hit everyone alike.
-      const time = (f: () => void) => { const t0 = performance.now(); f(); return performance.now() - t0; };
+      // A full GC before each timed run (bench.mjs passes --expose-gc), so no one pays for another's garbage.
+      const gc = (globalThis as { gc?: () => void }).gc;
+      const time = (f: () => void) => { gc?.(); const t0 = performance.now(); f(); return performance.now() - t0; };
       run((s) => ours.encode(s));
       for (const p of peers) if (!p.slow) run(p.encode);
       const oursT: number[] = [], peerT = new Map<string, number[]>(peers.map((p) => [p.name, []]));
