@@ -13,5 +13,4 @@ export { PieceCounter, trainFromText, trainFromFiles, type TrainOptions, type Tr
 export { trainMerges } from './train_core.js';
 export { referenceTrain, referenceEncodeMerges, referenceEncodeRanks } from './reference_bpe.js';
 export { bytesToUnicode, unicodeToBytes } from './byte_unicode.js';
-export { writeFileAtomic } from './formats/lmforge_json.js';
 export { encodeStream, encodeFile } from './stream_encode.js';

@@ -2,8 +2,6 @@
 // (kind, mode, pattern, token bytes in base64, merges, special tokens). Written atomically
 // (temp file + fsync + rename) so a crash never leaves a half-written tokenizer.
 
-import { closeSync, fsyncSync, openSync, renameSync, writeSync, unlinkSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
 import type { BpeDefinition, SplitPattern } from '../bpe.js';
 import { PATTERN_NAMES, type PatternName } from '../patterns.js';
 import { TokenTable } from '../token_table.js';
@@ -87,24 +85,3 @@ export function bpeDefinitionFromJson(j: LmforgeBpeJson, file = 'tokenizer.json'
   };
 }
 
-/**
- * Write a file atomically: temp file in the same folder, fsync, rename over the target.
- * @example writeFileAtomic('tok.json', JSON.stringify(obj))
- */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
-  const fd = openSync(tmp, 'w');
-  try {
-    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
-    fsyncSync(fd);
-  } catch (e) {
-    closeSync(fd);
-    try { unlinkSync(tmp); } catch { /* already gone */ }
-    throw e;
-  }
-  closeSync(fd);
-  renameSync(tmp, path);
-  try { const d = openSync(dirname(path), 'r'); try { fsyncSync(d); } finally { closeSync(d); } } catch { /* not all systems allow fsync on a folder */ }
-}
