@@ -145,13 +145,18 @@ export function sampleCpuMs(fn: () => void, iters: number): number {
  * Ours and a peer timed alternately: warm-up both, then `reps` rounds of (ours sample, peer sample);
  * returns the medians in ms per call. `peer` returns its own ms per call (timed inside the peer).
  * With `cpu`, ours is timed in process CPU time (the peer must then time itself likewise).
+ * `settleMs` waits between the two sides: BLAS / OpenMP worker threads keep spinning for a while
+ * after a call (OpenBLAS up to ~0.1 s) and would otherwise run on the cores the other side is timed on.
  */
 export async function interleaved(ours: () => void, peer: ((iters: number) => Promise<number>) | null,
-  reps: number, iters: number, warmup = 1, cpu = false): Promise<{ ours: number; peer: number | null }> {
+  reps: number, iters: number, warmup = 1, cpu = false, settleMs = 0): Promise<{ ours: number; peer: number | null }> {
+  const settle = () => (settleMs > 0 ? new Promise<void>((res) => setTimeout(res, settleMs)) : Promise.resolve());
   for (let i = 0; i < warmup; i++) { ours(); if (peer) await peer(1); }
   const a: number[] = [], b: number[] = [];
   for (let r = 0; r < reps; r++) {
+    await settle();
     a.push(cpu ? sampleCpuMs(ours, iters) : sampleMs(ours, iters));
+    await settle();
     if (peer) b.push(await peer(iters));
   }
   return { ours: median(a), peer: peer ? median(b) : null };

@@ -91,7 +91,7 @@ async function main(): Promise<void> {
       const ours = () => gemm(c.ta, c.tb, c.M, c.N, c.K, 1, A, 0, lda, 0, B, 0, ldb, 0, 0, C, 0, c.N, 0, 1);
       const cpu = cpuTime && t === 1;
       const peerRun = peer ? async (n: number) => (await peer.call<{ ms: number }>({ cmd: 'gemm', ta: c.ta, tb: c.tb, M: c.M, N: c.N, K: c.K, threads: t, iters: n, cpu })).ms : null;
-      const r = await interleaved(ours, peerRun, reps, iters, 1, cpu);
+      const r = await interleaved(ours, peerRun, reps, iters, 1, cpu, t > 1 ? 200 : 0);
       const g = flop / (r.ours * 1e6), pg = r.peer === null ? null : flop / (r.peer * 1e6);
       const res = result('gemm', c.name, 'GFLOP/s', g, pg, peer ? peerName : null, true, t);
       report(res, args.json);

@@ -137,7 +137,7 @@ async function main(): Promise<void> {
         const iters = Math.max(1, Math.round(150 / Math.max(est, 0.01)));
         const cpu = cpuTime && t === 1;
         const peerRun = peer ? async (n: number) => (await peer.call<{ ms: number }>({ cmd: 'run', phase, threads: t, iters: n, cpu })).ms : null;
-        const r = await interleaved(fn, peerRun, reps, iters, 1, cpu);
+        const r = await interleaved(fn, peerRun, reps, iters, 1, cpu, t > 1 ? 200 : 0);
         const scale = c.unit === 'GB/s' ? 1e6 : 1e6;
         const ours = work / (r.ours * scale), theirs = r.peer === null ? null : work / (r.peer * scale);
         report(result('ops', `${c.name} ${phase}`, c.unit, ours, theirs, peer ? peerName : null, true, t), args.json);

@@ -33,6 +33,7 @@ export function addonPath(): string {
 }
 
 let lastError = 'not built (run `npm run build:native`)';
+/** Why the addon is not in use (not built, failed to load), for messages. @example nativeError() // 'not built: …/lmforge.node is missing' */
 export function nativeError(): string { return lastError; }
 
 /**
