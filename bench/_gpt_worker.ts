@@ -9,6 +9,7 @@ import { flattenParameters } from '../src/train/flat.js';
 import { AdamW, decayGroups } from '../src/train/optim.js';
 import { kernelsFor, backendSummary } from '../src/kernels/backend.js';
 import { generateIds } from '../src/generate/generate.js';
+import { backward } from '../src/autograd/tape.js';
 
 let step: (() => number) | null = null;
 let decoder: ((n: number) => { ms: number; ids: number[] }) | null = null;
@@ -25,7 +26,7 @@ function setupTrain(r: { config: Record<string, number>; B: number; T: number; s
   const k = kernelsFor('float32');
   step = () => {
     const { loss } = model.forward(x, { targets: y });
-    loss!.backward();
+    backward(loss!, undefined, { releaseGraph: true });
     const norm = Math.sqrt(k.sumSquares(flat.grad.length, flat.grad));
     opt.step({ gradScale: norm > 1 ? 1 / norm : 1 });
     flat.grad.fill(0);

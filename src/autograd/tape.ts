@@ -2,7 +2,8 @@
 // Each op result that depends on a tensor requiring grad carries a Node whose `backward`
 // receives the (contiguous) gradient of that result and ACCUMULATES into its inputs' grads.
 // After backward the graph is released: nodes are dropped and intermediate grads freed.
-import type { FloatArray } from '../tensor/dtype.js';
+import type { FloatArray, Storage } from '../tensor/dtype.js';
+import { releaseBuffer } from '../tensor/pool.js';
 import { Tensor, zeros } from '../tensor/tensor.js';
 import { fmtShape, shapesEqual } from '../tensor/shape.js';
 
@@ -74,8 +75,19 @@ export function gradIfNeeded(t: Tensor | null | undefined): FloatArray | null {
   return t && t.requiresGrad ? gradOf(t) : null;
 }
 
+export interface BackwardOptions {
+  /**
+   * Also recycle the storage of every intermediate result of the graph (activations) into the buffer
+   * pool. Only for callers that hold no intermediate tensor (the trainer): a released tensor throws
+   * when read.
+   */
+  releaseGraph?: boolean;
+}
+
+const RELEASED_STORAGE = new Float32Array(0);
+
 /** Reverse-mode sweep from `root` (see Tensor.backward). */
-export function backward(root: Tensor, gradient?: Tensor): void {
+export function backward(root: Tensor, gradient?: Tensor, opts: BackwardOptions = {}): void {
   if (!root.requiresGrad) throw new Error(`backward(): tensor of shape ${fmtShape(root.shape)} does not require grad (no input had requiresGrad, or it was computed under noGrad)`);
   if (gradient) {
     if (!shapesEqual(gradient.shape, root.shape)) throw new Error(`backward(): gradient shape ${fmtShape(gradient.shape)} does not match tensor shape ${fmtShape(root.shape)}`);
@@ -115,8 +127,23 @@ export function backward(root: Tensor, gradient?: Tensor): void {
     const node = t.ctx;
     if (!node) continue; // leaf: keeps its accumulated grad
     if (t.grad) node.backward(t.grad.fbuffer());
-    // release the graph and the intermediate gradient
+    // release the graph and the intermediate gradient (its buffer is dead: only kernels saw it)
     t.ctx = RELEASED;
-    if (!t.retainsGrad) t.grad = null;
+    if (!t.retainsGrad && t.grad) {
+      releaseBuffer(t.grad.data);
+      t.grad = null;
+    }
+  }
+
+  if (opts.releaseGraph) {
+    // storage owned by leaves (parameters, inputs) is never released; views share their base's storage
+    const keep = new Set<Storage>();
+    for (const t of order) if (t.ctx === null) keep.add(t.data);
+    const done = new Set<Storage>();
+    for (const t of order) {
+      if (t.ctx === null || t.retainsGrad || keep.has(t.data)) continue;
+      if (!done.has(t.data)) { done.add(t.data); releaseBuffer(t.data); }
+      t.data = RELEASED_STORAGE;
+    }
   }
 }

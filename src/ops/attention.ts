@@ -1,7 +1,7 @@
 // One fused multi-head scaled-dot-product attention op: softmax(q·kᵀ·scale + mask)·v with a causal
 // mask and/or a key padding mask, and grouped-query attention (k/v with fewer heads than q).
 // Saves only the row log-sum-exp; backward recomputes probabilities (no (T,S) matrix kept).
-import { Tensor, zeros } from '../tensor/tensor.js';
+import { Tensor, zeros, empty } from '../tensor/tensor.js';
 import { fmtShape } from '../tensor/shape.js';
 import { gradIfNeeded, record } from '../autograd/tape.js';
 import { assertFloat, assertInt, K } from './util.js';
@@ -43,7 +43,7 @@ export function scaledDotProductAttention(qIn: Tensor, kIn: Tensor, vIn: Tensor,
   }
   const scale = opts.scale ?? 1 / Math.sqrt(HS);
   const q = contiguous(qIn), k = contiguous(kIn), v = contiguous(vIn);
-  const out = zeros([B, NH, T, HS], { dtype: q.dtype });
+  const out = empty([B, NH, T, HS], { dtype: q.dtype });
   const lse = zeros([B, NH, T], { dtype: q.dtype });
   K(q).attentionForward(B, NH, NKV, T, S, HS, q.fbuffer(), k.fbuffer(), v.fbuffer(), causal, mask, scale, out.fbuffer(), lse.fbuffer());
   return record(out, op, [q, k, v], (g) => {

@@ -2,7 +2,7 @@
 // Operands are read through broadcast strides (no expanded copies); backward accumulates into
 // each operand's gradient through stride-0 dims, which sums over the broadcast axes.
 import type { BinaryOp } from '../kernels/abi.js';
-import { Tensor, zeros } from '../tensor/tensor.js';
+import { Tensor, empty } from '../tensor/tensor.js';
 import { broadcastShapes, broadcastStrides, contiguousStrides } from '../tensor/shape.js';
 import { gradIfNeeded, record } from '../autograd/tape.js';
 import { asTensor, assertFloat, K } from './util.js';
@@ -14,7 +14,7 @@ function binary(op: BinaryOp, aIn: Tensor | number, bIn: Tensor | number): Tenso
   const shape = broadcastShapes(a.shape, b.shape, op);
   const aS = broadcastStrides(a.shape, a.strides, shape);
   const bS = broadcastStrides(b.shape, b.strides, shape);
-  const out = zeros(shape, { dtype: a.dtype });
+  const out = empty(shape, { dtype: a.dtype });
   K(a).binaryForward(op, shape, a.data as never, a.offset, aS, b.data as never, b.offset, bS, out.fbuffer());
   return record(out, op, [a, b], (g) => {
     const ga = gradIfNeeded(a), gb = gradIfNeeded(b);

@@ -1,6 +1,6 @@
 // Cross-entropy from logits, fused with log-softmax: mean over targets != ignoreIndex
 // (PyTorch's F.cross_entropy default; ignoreIndex defaults to −100 as in PyTorch and HF).
-import { Tensor, zeros } from '../tensor/tensor.js';
+import { Tensor, zeros, empty } from '../tensor/tensor.js';
 import { fmtShape } from '../tensor/shape.js';
 import { gradOf, record } from '../autograd/tape.js';
 import { assertFloat, assertInt, K } from './util.js';
@@ -37,7 +37,7 @@ export function crossEntropy(logitsIn: Tensor, targetsIn: Tensor, opts: CrossEnt
     if (id < 0 || id >= V) throw new Error(`cross_entropy: target ${id} at flat position ${i} is out of range [0, ${V}) (ignore index ${ignore})`);
     count++;
   }
-  const losses = zeros([N], { dtype: x.dtype });
+  const losses = empty([N], { dtype: x.dtype });
   const lse = zeros([N], { dtype: x.dtype });
   K(x).crossEntropyForward(N, V, x.fbuffer(), tv, ignore, losses.fbuffer(), lse.fbuffer());
   const lv = losses.fbuffer();

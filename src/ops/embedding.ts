@@ -1,5 +1,5 @@
 // Embedding: gather rows of a (V, C) table by int32 ids; backward scatter-adds into the table.
-import { Tensor, zeros } from '../tensor/tensor.js';
+import { Tensor, empty } from '../tensor/tensor.js';
 import { fmtShape } from '../tensor/shape.js';
 import { gradOf, record } from '../autograd/tape.js';
 import { assertFloat, assertInt, K } from './util.js';
@@ -18,7 +18,7 @@ export function embedding(idsIn: Tensor, weightIn: Tensor): Tensor {
     if (id < 0 || id >= V) throw new Error(`embedding: id ${id} at flat position ${i} is out of range [0, ${V}) for weight ${fmtShape(weightIn.shape)}`);
   }
   const N = ids.size;
-  const out = zeros([...ids.shape, C], { dtype: w.dtype });
+  const out = empty([...ids.shape, C], { dtype: w.dtype });
   K(w).embeddingForward(N, C, idv, w.fbuffer(), out.fbuffer());
   return record(out, 'embedding', [w], (g) => K(w).embeddingBackward(N, C, idv, g, gradOf(w)));
 }

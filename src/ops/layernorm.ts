@@ -1,5 +1,5 @@
 // LayerNorm over the last dim with optional affine weight and bias (GPT-2: eps = 1e-5).
-import { Tensor, zeros } from '../tensor/tensor.js';
+import { Tensor, zeros, empty } from '../tensor/tensor.js';
 import { fmtShape } from '../tensor/shape.js';
 import { gradIfNeeded, record } from '../autograd/tape.js';
 import { assertFloat, K } from './util.js';
@@ -17,7 +17,7 @@ export function layerNorm(xIn: Tensor, weight: Tensor | null, bias: Tensor | nul
   }
   const x = contiguous(xIn), w = weight ? contiguous(weight) : null, b = bias ? contiguous(bias) : null;
   const N = C === 0 ? 0 : x.size / C;
-  const out = zeros(x.shape, { dtype: x.dtype });
+  const out = empty(x.shape, { dtype: x.dtype });
   const mean = zeros([N], { dtype: x.dtype }), rstd = zeros([N], { dtype: x.dtype });
   K(x).layerNormForward(N, C, x.fbuffer(), w ? w.fbuffer() : null, b ? b.fbuffer() : null, eps, out.fbuffer(), mean.fbuffer(), rstd.fbuffer());
   return record(out, 'layer_norm', [x, w, b], (g) => {

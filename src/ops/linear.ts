@@ -1,6 +1,6 @@
 // nn.Linear as one fused op: y = x·Wᵀ + b, W stored (out_features, in_features) as in PyTorch.
 // Backward computes dx, dW and db in one kernel call (fused in the native backend).
-import { Tensor, zeros } from '../tensor/tensor.js';
+import { Tensor, empty } from '../tensor/tensor.js';
 import { fmtShape } from '../tensor/shape.js';
 import { gradIfNeeded, record } from '../autograd/tape.js';
 import { assertFloat, K } from './util.js';
@@ -22,7 +22,7 @@ export function linear(xIn: Tensor, weightIn: Tensor, biasIn: Tensor | null = nu
   if (biasIn && (biasIn.ndim !== 1 || biasIn.shape[0] !== OUT)) throw new Error(`linear: bias ${fmtShape(biasIn.shape)} does not match out_features ${OUT}`);
   const x = contiguous(xIn), w = contiguous(weightIn), b = biasIn ? contiguous(biasIn) : null;
   const N = x.size / IN;
-  const out = zeros([...x.shape.slice(0, -1), OUT], { dtype: x.dtype });
+  const out = empty([...x.shape.slice(0, -1), OUT], { dtype: x.dtype });
   K(x).linearForward(x.fbuffer(), w.fbuffer(), b ? b.fbuffer() : null, out.fbuffer(), N, IN, OUT);
   return record(out, 'linear', [x, w, b], (g) => {
     K(x).linearBackward(x.fbuffer(), w.fbuffer(), g, gradIfNeeded(x), gradIfNeeded(w), gradIfNeeded(b), N, IN, OUT);

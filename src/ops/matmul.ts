@@ -2,7 +2,7 @@
 // A view whose last two dims are transposed is passed to GEMM with its transpose flag flipped,
 // so `matmul(q, transpose(k, -2, -1))` never copies k.
 import type { F } from '../kernels/abi.js';
-import { Tensor, zeros } from '../tensor/tensor.js';
+import { Tensor, empty } from '../tensor/tensor.js';
 import { broadcastShapes, contiguousStrides, fmtShape, numel } from '../tensor/shape.js';
 import { gradIfNeeded, record } from '../autograd/tape.js';
 import { assertFloat, K } from './util.js';
@@ -116,7 +116,7 @@ export function matmul(aIn: Tensor, bIn: Tensor, opts: MatmulOptions = {}): Tens
   const opB: Operand = tB ? flip(Bo.stored) : Bo.stored;
   const aIdx = batchIndex(aBatch, batch), bIdx = batchIndex(bBatch, batch);
   const cIdx = batchIndex(batch, batch);
-  const out = zeros([...batch, M, N], { dtype: a2.dtype });
+  const out = empty([...batch, M, N], { dtype: a2.dtype });
   gemmBatched(a2, M, N, Ka, opA, aIdx, A.batchStride, opB, bIdx, Bo.batchStride, out.fbuffer(), cIdx, 0);
 
   const at = A.t, bt = Bo.t;

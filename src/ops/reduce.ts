@@ -1,6 +1,6 @@
 // Reductions: sum, mean and max over one or more dims (keepdim optional). Several dims reduce
 // one at a time, so every reduction is the same (outer, R, inner) kernel.
-import { Tensor, zeros } from '../tensor/tensor.js';
+import { Tensor, empty } from '../tensor/tensor.js';
 import { normDim, numel } from '../tensor/shape.js';
 import { gradOf, record } from '../autograd/tape.js';
 import { assertFloat, K } from './util.js';
@@ -13,7 +13,7 @@ function reduceDim(op: 'sum' | 'max', xIn: Tensor, d: number): Tensor {
   if (op === 'max' && R === 0) throw new Error(`max: cannot reduce an empty dim ${d} (shape [${x.shape.join(', ')}])`);
   const shape = [...x.shape];
   shape[d] = 1;
-  const out = zeros(shape, { dtype: x.dtype });
+  const out = empty(shape, { dtype: x.dtype });
   const argmax = op === 'max' ? new Int32Array(outer * inner) : null;
   K(x).reduceForward(op, outer, R, inner, x.fbuffer(), out.fbuffer(), argmax);
   return record(out, op, [x], (g) => K(x).reduceBackward(op, outer, R, inner, g, gradOf(x), argmax));

@@ -1,5 +1,5 @@
 // RMSNorm over the last dim: x / sqrt(mean(x²) + eps) · weight (Llama, T5; FACTS §3.6).
-import { Tensor, zeros } from '../tensor/tensor.js';
+import { Tensor, zeros, empty } from '../tensor/tensor.js';
 import { fmtShape } from '../tensor/shape.js';
 import { gradIfNeeded, record } from '../autograd/tape.js';
 import { assertFloat, K } from './util.js';
@@ -12,7 +12,7 @@ export function rmsNorm(xIn: Tensor, weight: Tensor | null, eps = 1e-6): Tensor 
   if (weight && (weight.ndim !== 1 || weight.shape[0] !== C)) throw new Error(`rms_norm: weight ${fmtShape(weight.shape)} does not match normalized dim ${C} of input ${fmtShape(xIn.shape)}`);
   const x = contiguous(xIn), w = weight ? contiguous(weight) : null;
   const N = C === 0 ? 0 : x.size / C;
-  const out = zeros(x.shape, { dtype: x.dtype });
+  const out = empty(x.shape, { dtype: x.dtype });
   const rstd = zeros([N], { dtype: x.dtype });
   K(x).rmsNormForward(N, C, x.fbuffer(), w ? w.fbuffer() : null, eps, out.fbuffer(), rstd.fbuffer());
   return record(out, 'rms_norm', [x, w], (g) => {

@@ -1,5 +1,5 @@
 // softmax and log_softmax over one dim (the last by default; other dims are moved last).
-import { Tensor, zeros } from '../tensor/tensor.js';
+import { Tensor, empty } from '../tensor/tensor.js';
 import { normDim } from '../tensor/shape.js';
 import { gradOf, record } from '../autograd/tape.js';
 import { assertFloat, K } from './util.js';
@@ -13,7 +13,7 @@ function softmaxImpl(xIn: Tensor, dim: number, log: boolean): Tensor {
   if (d !== xIn.ndim - 1) return transpose(softmaxImpl(transpose(xIn, d, -1), -1, log), d, -1);
   const x = contiguous(xIn);
   const C = x.shape[x.ndim - 1]!, N = C === 0 ? 0 : x.size / C;
-  const out = zeros(x.shape, { dtype: x.dtype });
+  const out = empty(x.shape, { dtype: x.dtype });
   K(x).softmaxForward(N, C, x.fbuffer(), out.fbuffer(), log);
   return record(out, op, [x], (g) => K(x).softmaxBackward(N, C, out.fbuffer(), g, gradOf(x), log));
 }

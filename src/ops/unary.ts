@@ -1,7 +1,7 @@
 // Pointwise math and activations: neg, exp, log, sqrt, abs, pow (scalar exponent), tanh, sigmoid,
 // relu, gelu (erf or tanh form, FACTS §3.1), silu. Forward and backward share one kernel pair.
 import type { UnaryOp } from '../kernels/abi.js';
-import { Tensor, zeros } from '../tensor/tensor.js';
+import { Tensor, empty } from '../tensor/tensor.js';
 import { gradOf, record } from '../autograd/tape.js';
 import { assertFloat, K } from './util.js';
 import { contiguous } from './view.js';
@@ -10,7 +10,7 @@ import { powTensor } from './binary.js';
 function unary(op: UnaryOp, xIn: Tensor, param = 0): Tensor {
   assertFloat(op, xIn);
   const x = contiguous(xIn);
-  const out = zeros(x.shape, { dtype: x.dtype });
+  const out = empty(x.shape, { dtype: x.dtype });
   const n = x.size;
   K(x).unaryForward(op, n, x.fbuffer(), out.fbuffer(), param);
   return record(out, op, [x], (g) => {

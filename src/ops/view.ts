@@ -3,7 +3,7 @@
 // Backward of every view: scatter the output gradient into the input's contiguous gradient
 // through the strides that map view positions to input positions (stridedAccumulate).
 import { Tensor } from '../tensor/tensor.js';
-import { allocate } from '../tensor/dtype.js';
+import { allocateUninit } from '../tensor/dtype.js';
 import { contiguousStrides, fmtShape, normDim, numel, type Shape } from '../tensor/shape.js';
 import { gradOf, record } from '../autograd/tape.js';
 import { K } from './util.js';
@@ -18,7 +18,7 @@ function viewOf(x: Tensor, out: Tensor, op: string, gOff: number, gStrides: read
 /** A contiguous tensor with the same values (returns `x` itself when already contiguous). */
 export function contiguous(x: Tensor): Tensor {
   if (x.isContiguous()) return x;
-  const out = new Tensor(allocate(x.dtype, x.size), x.shape);
+  const out = new Tensor(allocateUninit(x.dtype, x.size), x.shape);
   K(x).stridedCopy(x.data, x.offset, x.shape, x.strides, out.data, 0);
   return viewOf(x, out, 'contiguous', 0, contiguousStrides(x.shape));
 }

@@ -1,5 +1,5 @@
 // where(cond, a, b) with broadcasting, and masked_fill(x, mask, value) = where(mask, value, x).
-import { Tensor, zeros } from '../tensor/tensor.js';
+import { Tensor, empty } from '../tensor/tensor.js';
 import { broadcastShapes, broadcastStrides, contiguousStrides } from '../tensor/shape.js';
 import { gradIfNeeded, record } from '../autograd/tape.js';
 import { asTensor, assertFloat, assertInt, K } from './util.js';
@@ -14,7 +14,7 @@ export function where(cond: Tensor, aIn: Tensor | number, bIn: Tensor | number):
   const cS = broadcastStrides(cond.shape, cond.strides, shape);
   const aS = broadcastStrides(a.shape, a.strides, shape);
   const bS = broadcastStrides(b.shape, b.strides, shape);
-  const out = zeros(shape, { dtype: a.dtype });
+  const out = empty(shape, { dtype: a.dtype });
   const c = cond.data as Int32Array;
   K(a).whereForward(shape, c, cond.offset, cS, a.data as never, a.offset, aS, b.data as never, b.offset, bS, out.fbuffer());
   return record(out, 'where', [a, b], (g) => {

@@ -1,9 +1,23 @@
 // Data types of tensors: float32 (default), float64 (gradchecks, reference) and int32 (token ids, masks).
+import { takePooled } from './pool.js';
+
 export type DType = 'float32' | 'float64' | 'int32';
 export type FloatArray = Float32Array | Float64Array;
 export type Storage = Float32Array | Float64Array | Int32Array;
 
+/** A zero-filled buffer of n elements (reused from the buffer pool when one is free). */
 export function allocate(dtype: DType, n: number): Storage {
+  const pooled = takePooled(dtype, n);
+  if (pooled) return pooled.fill(0);
+  return fresh(dtype, n);
+}
+
+/** A buffer of n elements whose contents are undefined (for outputs a kernel overwrites completely). */
+export function allocateUninit(dtype: DType, n: number): Storage {
+  return takePooled(dtype, n) ?? fresh(dtype, n);
+}
+
+function fresh(dtype: DType, n: number): Storage {
   switch (dtype) {
     case 'float32': return new Float32Array(n);
     case 'float64': return new Float64Array(n);

@@ -1,7 +1,7 @@
 // Tensor: a typed-array storage seen through shape, strides and an offset, plus autograd fields.
 // Views (reshape, transpose, narrow, expand) share storage; ops read views through strides or
 // call contiguous() first. Gradients are always contiguous tensors of the same shape.
-import { allocate, type DType, type FloatArray, type Storage, dtypeOf } from './dtype.js';
+import { allocate, allocateUninit, type DType, type FloatArray, type Storage, dtypeOf } from './dtype.js';
 import { contiguousStrides, fmtShape, numel, type Shape } from './shape.js';
 import { defaultRng, type Rng } from './rng.js';
 import { backward as runBackward, type Node } from '../autograd/tape.js';
@@ -60,7 +60,15 @@ export class Tensor {
   buffer(): Storage {
     if (!this.isContiguous()) throw new Error(`buffer(): tensor of shape ${fmtShape(this.shape)} is not contiguous; call contiguous() first`);
     const n = this.size;
+    this.assertLive();
     return this.offset === 0 && this.data.length === n ? this.data : this.data.subarray(this.offset, this.offset + n);
+  }
+
+  /** Throws when the storage was recycled by a backward pass with releaseGraph. */
+  assertLive(): void {
+    if (this.data.length === 0 && this.size > 0) {
+      throw new Error(`tensor of shape ${fmtShape(this.shape)}: its storage was released after backward (the trainer recycles intermediate activations)`);
+    }
   }
 
   /** Float buffer view; throws on int32. */
@@ -72,6 +80,7 @@ export class Tensor {
   /** The value of a one-element tensor. */
   item(): number {
     if (this.size !== 1) throw new Error(`item(): tensor has ${this.size} elements (shape ${fmtShape(this.shape)}), expected 1`);
+    this.assertLive();
     return this.data[this.offset]!;
   }
 
@@ -126,6 +135,7 @@ export class Tensor {
 /** Copy a (possibly strided) tensor's values into a contiguous typed array. */
 export function copyInto(t: Tensor, out: Storage): void {
   const n = t.size;
+  t.assertLive();
   if (t.isContiguous()) {
     out.set(t.data.subarray(t.offset, t.offset + n) as never);
     return;
@@ -186,6 +196,11 @@ export function zeros(shape: Shape, opts: TensorOptions = {}): Tensor {
   const t = new Tensor(allocate(opts.dtype ?? 'float32', numel(shape)), shape);
   if (opts.requiresGrad) t.requiresGrad_(true);
   return t;
+}
+
+/** A tensor whose values are undefined: for op outputs that a kernel overwrites completely. */
+export function empty(shape: Shape, opts: { dtype?: DType } = {}): Tensor {
+  return new Tensor(allocateUninit(opts.dtype ?? 'float32', numel(shape)), shape);
 }
 
 export function full(shape: Shape, value: number, opts: TensorOptions = {}): Tensor {

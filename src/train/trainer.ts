@@ -17,6 +17,7 @@ import { cleanStaleTemps, loadCheckpoint, readIndex, resolveCheckpointDir, saveC
 import { MODEL_KEYS, resolveTrainConfig, type TrainConfig } from './config.js';
 import { kernelsFor, backendSummary } from '../kernels/backend.js';
 import { mul } from '../ops/binary.js';
+import { backward } from '../autograd/tape.js';
 import { flopsPerToken, memoryEstimate, peakFlops } from './budget.js';
 import type { Rng, RngState } from '../tensor/rng.js';
 
@@ -162,7 +163,7 @@ export async function train(partial: Partial<TrainConfig> & { data: string; out:
       const { x, y } = trainSampler.next();
       const { loss } = model.forward(x, { targets: y });
       lossSum += loss!.item();
-      mul(loss!, 1 / cfg.grad_accum).backward();
+      backward(mul(loss!, 1 / cfg.grad_accum), undefined, { releaseGraph: true }); // activations go back to the pool
     }
     const loss = lossSum / cfg.grad_accum;
     if (hooks.injectNaNAt?.includes(it)) flat.grad[0] = NaN;

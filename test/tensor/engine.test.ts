@@ -172,3 +172,22 @@ test('Tensor constructor rejects bad shapes and small storage', () => {
   assert.throws(() => new Tensor(new Float32Array(3), [2, 2]), /storage of 3 elements is too small for shape \[2, 2\]/);
   assert.throws(() => new Tensor(new Float32Array(3), [-1]), /invalid shape/);
 });
+
+test('backward with releaseGraph recycles activations; leaves and their views are never released', async () => {
+  const { backward } = await import('../../src/autograd/tape.js');
+  const { pooledSize, resetPool } = await import('../../src/tensor/pool.js');
+  resetPool();
+  const w = randn([200, 200], { requiresGrad: true });
+  const x = randn([100, 200]);
+  const h = F.gelu(F.matmul(x, F.transpose(w, 0, 1))); // (100, 200): 20,000 floats, pooled size
+  const loss = F.sum(h);
+  const before = Array.from(w.toArray());
+  backward(loss, undefined, { releaseGraph: true });
+  assert.ok(pooledSize() > 0, 'intermediate buffers went back to the pool');
+  assert.deepEqual(Array.from(w.toArray()), before, 'the leaf parameter is intact');
+  assert.equal(w.grad!.size, 40000);
+  assert.throws(() => h.toArray(), /storage was released after backward/);
+  // a reused buffer comes back zeroed from allocate()
+  const z = zeros([100, 200]);
+  assert.ok(z.toArray().every((v) => v === 0));
+});
