@@ -26,11 +26,12 @@ function setupTrain(r: { config: Record<string, number>; B: number; T: number; s
   const k = kernelsFor('float32');
   step = () => {
     const { loss } = model.forward(x, { targets: y });
+    const value = loss!.item();
     backward(loss!, undefined, { releaseGraph: true });
     const norm = Math.sqrt(k.sumSquares(flat.grad.length, flat.grad));
     opt.step({ gradScale: norm > 1 ? 1 / norm : 1 });
     flat.grad.fill(0);
-    return loss!.item();
+    return value;
   };
 }
 
