@@ -38,10 +38,49 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
   if (numel(s) !== x.size || s.some((d) => !Number.isInteger(d) || d < 0)) {
     throw new Error(`reshape: cannot reshape ${fmtShape(x.shape)} (${x.size} elements) into ${fmtShape(shape)}`);
   }
+  const strides = viewStrides(x.shape, x.strides, s);
+  if (strides) {
+    // a view even of a strided tensor (e.g. splitting the last dim of a narrowed slice into heads)
+    const out = new Tensor(x.data, s, strides, x.offset);
+    return viewOf(x, out, 'reshape', 0, contiguousStrides(s));
+  }
   const c = contiguous(x);
   const out = new Tensor(c.data, s, contiguousStrides(s), c.offset);
   // gradient layout is contiguous in both shapes: a flat add
   return viewOf(c, out, 'reshape', 0, contiguousStrides(s));
+}
+
+/**
+ * Strides that show `shape`/`strides` as `target` without copying, or null when impossible
+ * (PyTorch's computeStride: each run of old dims that are contiguous with each other can be
+ * regrouped freely).
+ */
+function viewStrides(shape: readonly number[], strides: readonly number[], target: readonly number[]): number[] | null {
+  const n = numel(shape);
+  if (n === 0) return contiguousStrides(target);
+  const out = new Array<number>(target.length);
+  let viewD = target.length - 1;
+  let chunkBase = strides[strides.length - 1] ?? 1;
+  let tensorNumel = 1, viewNumel = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    tensorNumel *= shape[d]!;
+    // end of a contiguous chunk of old dims
+    if (d === 0 || (shape[d - 1] !== 1 && strides[d - 1] !== tensorNumel * chunkBase)) {
+      while (viewD >= 0 && (viewNumel < tensorNumel || target[viewD] === 1)) {
+        out[viewD] = viewNumel * chunkBase;
+        viewNumel *= target[viewD]!;
+        viewD--;
+      }
+      if (viewNumel !== tensorNumel) return null;
+      if (d > 0) {
+        chunkBase = strides[d - 1]!;
+        tensorNumel = 1;
+        viewNumel = 1;
+      }
+    }
+  }
+  if (viewD !== -1) return null;
+  return out;
 }
 
 /** Flatten dims [start, end] into one. */

@@ -72,6 +72,8 @@ test('gradcheck: sum/mean/max over dims', () => {
 
 test('gradcheck: views, contiguous, concat/split/stack', () => {
   check('reshape', (a) => F.mul(F.reshape(a, [3, -1]), 2), [r64([2, 3, 2])]);
+  check('reshape of a strided slice (view)', (a) => F.mul(F.reshape(F.narrow(a, 1, 1, 4), [2, 2, 2]), 3), [r64([2, 6])]);
+  check('reshape of a transpose (copy)', (a) => F.reshape(F.transpose(a, 0, 1), [6]), [r64([2, 3])]);
   check('permute', (a) => F.contiguous(F.permute(a, [2, 0, 1])), [r64([2, 3, 4])]);
   check('transpose then mul', (a, b) => F.mul(F.transpose(a, 0, 1), b), [r64([3, 2]), r64([2, 3])]);
   check('narrow', (a) => F.narrow(a, 1, 1, 2), [r64([2, 4])]);

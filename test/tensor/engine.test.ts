@@ -191,3 +191,19 @@ test('backward with releaseGraph recycles activations; leaves and their views ar
   const z = zeros([100, 200]);
   assert.ok(z.toArray().every((v) => v === 0));
 });
+
+test('reshape is a view whenever strides allow (torch semantics), else a copy', () => {
+  const qkv = F.reshape(arange(2 * 3 * 12, undefined, 1, { dtype: 'float32' }), [2, 3, 12]);
+  const k = F.narrow(qkv, 2, 4, 4); // (2, 3, 4) strided slice
+  const heads = F.reshape(k, [2, 3, 2, 2]); // split the last dim: a view
+  assert.equal(heads.data, qkv.data);
+  assert.deepEqual(heads.strides, [36, 12, 2, 1]);
+  assert.deepEqual(heads.toList(), [[[[4, 5], [6, 7]], [[16, 17], [18, 19]], [[28, 29], [30, 31]]], [[[40, 41], [42, 43]], [[52, 53], [54, 55]], [[64, 65], [66, 67]]]]);
+  const t = F.transpose(F.reshape(arange(6, undefined, 1, { dtype: 'float32' }), [2, 3]), 0, 1); // (3, 2) non-contiguous
+  const flat = F.reshape(t, [6]); // must copy
+  assert.notEqual(flat.data, t.data);
+  assert.deepEqual(Array.from(flat.toArray()), [0, 3, 1, 4, 2, 5]);
+  const u = F.reshape(t, [3, 1, 2]); // inserting a 1 keeps a view
+  assert.equal(u.data, t.data);
+  assert.deepEqual(u.toList(), [[[0, 3]], [[1, 4]], [[2, 5]]]);
+});
