@@ -191,23 +191,30 @@ static void pack_gather(size_t kc, size_t w, size_t W, const float *src, size_t 
   }
 }
 
-/* Copy form of packing (op(A) rows from a transposed A, op(B) columns from a row-major B): k-outer,
-   so each source row segment is read once, sequentially (a panel-outer order would stride by ld and,
-   for ld·4 a multiple of 4 KiB, hit one L1 set). Panel p of width W lands at dst + p·W·kc. */
+/* Copy form of packing (op(A) rows from a transposed A, op(B) columns from a row-major B): k-outer
+   within groups of 16 panels, so each source row segment is read once, sequentially (a panel-outer
+   order would stride by ld and, for ld·4 a multiple of 4 KiB, hit one L1 set), while the writes go
+   to at most 16 panels at a time (not hundreds of pages). Panel p of width W lands at dst + p·W·kc. */
 static inline void pack_copy_all(size_t kc, size_t nc, const size_t W, const float *src, size_t ld, float *dst, float alpha) {
   size_t full = nc / W, rest = nc % W;
-  for (size_t k = 0; k < kc; k++) {
-    const float *s = src + k * ld;
-    float *d = dst + k * W;
-    if (alpha == 1.0f) {
-      for (size_t p = 0; p < full; p++) memcpy(d + p * W * kc, s + p * W, W * sizeof(float));
-    } else {
-      for (size_t p = 0; p < full; p++) for (size_t j = 0; j < W; j++) d[p * W * kc + j] = alpha * s[p * W + j];
+  for (size_t p0 = 0; p0 < full; p0 += 16) {
+    size_t p1 = p0 + 16 < full ? p0 + 16 : full;
+    for (size_t k = 0; k < kc; k++) {
+      const float *s = src + k * ld;
+      float *d = dst + k * W;
+      if (alpha == 1.0f) {
+        for (size_t p = p0; p < p1; p++) memcpy(d + p * W * kc, s + p * W, W * sizeof(float));
+      } else {
+        for (size_t p = p0; p < p1; p++) for (size_t j = 0; j < W; j++) d[p * W * kc + j] = alpha * s[p * W + j];
+      }
     }
-    if (rest) {
-      float *dr = d + full * W * kc;
+  }
+  if (rest) {
+    for (size_t k = 0; k < kc; k++) {
+      const float *s = src + k * ld + full * W;
+      float *dr = dst + full * W * kc + k * W;
       size_t j = 0;
-      for (; j < rest; j++) dr[j] = alpha * s[full * W + j];
+      for (; j < rest; j++) dr[j] = alpha * s[j];
       for (; j < W; j++) dr[j] = 0.0f;
     }
   }
