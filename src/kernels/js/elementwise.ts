@@ -9,6 +9,7 @@ const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
 /** erf(x) to double precision (W. J. Cody's rational approximations, as in most libms). */
 export function erf(x: number): number {
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? x : Math.sign(x);
   const ax = Math.abs(x);
   if (ax < 0.5) {
     const t = x * x;
