@@ -145,13 +145,14 @@ function vocabFromData(dir: string | undefined): number | undefined {
   if (!dir) return undefined;
   const meta = join(dir, 'meta.json');
   if (!existsSync(meta)) return undefined;
-  const j = JSON.parse(readFileSync(meta, 'utf8')) as { vocab_size?: unknown };
-  return typeof j.vocab_size === 'number' ? j.vocab_size : undefined;
+  const j = JSON.parse(readFileSync(meta, 'utf8')) as { vocab_size?: unknown; tokenizer?: { vocab_size?: unknown } };
+  const v = j.tokenizer?.vocab_size ?? j.vocab_size; // lmforge prepare writes tokenizer.vocab_size
+  return typeof v === 'number' ? v : undefined;
 }
 
 async function sweepCmd(o: SweepOpts, argv: string[]): Promise<void> {
   const vocab = o.vocabSize ? parseQuantity(o.vocabSize, '--vocab-size') : vocabFromData(o.data);
-  if (vocab === undefined) throw new Error('sweep: pass --vocab-size (or put {"vocab_size": N} in DIR/meta.json)');
+  if (vocab === undefined) throw new Error('sweep: pass --vocab-size (or --data DIR prepared by lmforge prepare)');
   const blockSize = parseQuantity(o.blockSize, '--block-size'), batchSize = parseQuantity(o.batchSize, '--batch-size');
   const opts: SweepOptions = {
     budgets: parseList(o.budgets, '--budgets'),
@@ -233,7 +234,7 @@ export function register(program: Command): void {
     .option('--sizes-per-budget <k>', 'sizes per budget when --sizes is not given', '4')
     .option('--spread <x>', 'ratio between neighbouring sizes', '2')
     .option('--arch <arch>', 'gpt | llama', 'gpt')
-    .option('--vocab-size <V>', 'vocabulary (default: DIR/meta.json vocab_size)')
+    .option('--vocab-size <V>', 'vocabulary (default: the data folder\'s tokenizer)')
     .option('--block-size <T>', 'context length', '64')
     .option('--batch-size <B>', 'sequences per step', '8')
     .option('--seed <s>', 'seed of every run', '0')
