@@ -6,6 +6,7 @@ import { Tensor, zeros } from '../tensor/tensor.js';
 import { Rng } from '../tensor/rng.js';
 import { Module, ModuleList } from '../nn/module.js';
 import { Embedding, LayerNorm, Linear } from '../nn/layers.js';
+import { initResidualScaled } from '../nn/init.js';
 import * as F from '../ops/index.js';
 import { KVCache } from '../generate/kvcache.js';
 
@@ -167,15 +168,10 @@ export class GPT extends Module {
    * residual projections (attn.c_proj, mlp.c_proj) ~ N(0, 0.02/sqrt(2·n_layer)).
    */
   initWeights(seed: number): void {
-    const rng = new Rng(seed);
-    const projStd = 0.02 / Math.sqrt(2 * this.config.n_layer);
-    for (const [name, p] of this.namedParameters()) {
-      const buf = p.buffer();
-      if (name.includes('ln_')) { buf.fill(name.endsWith('.weight') ? 1 : 0); continue; }
-      if (name.endsWith('.bias')) { buf.fill(0); continue; }
-      const std = name.endsWith('c_proj.weight') ? projStd : 0.02;
-      for (let i = 0; i < buf.length; i++) buf[i] = std * rng.normal();
-    }
+    initResidualScaled(this, this.config.n_layer, seed, {
+      isNormWeight: (n) => n.includes('ln_') && n.endsWith('.weight'),
+      isResidualProjection: (n) => n.endsWith('c_proj.weight'),
+    });
   }
 
   /** Parameter count; with nonEmbedding, position embeddings are excluded (nanoGPT's convention). */

@@ -3,6 +3,7 @@
 // Differs from gpt.ts in exactly those pieces. Parameter names follow HF LlamaForCausalLM checkpoints.
 import { Tensor } from '../tensor/tensor.js';
 import { Rng } from '../tensor/rng.js';
+import { initResidualScaled } from '../nn/init.js';
 import { Module, ModuleList } from '../nn/module.js';
 import { Embedding, Linear, RMSNorm } from '../nn/layers.js';
 import * as F from '../ops/index.js';
@@ -176,14 +177,10 @@ export class Llama extends Module {
    * the projections that write into the residual stream (o_proj, down_proj) get 0.02/sqrt(2·n_layer).
    */
   initWeights(seed: number): void {
-    const rng = new Rng(seed);
-    const projStd = 0.02 / Math.sqrt(2 * this.config.n_layer);
-    for (const [name, p] of this.namedParameters()) {
-      const buf = p.buffer();
-      if (name.endsWith('layernorm.weight') || name === 'model.norm.weight') { buf.fill(1); continue; }
-      const std = name.endsWith('o_proj.weight') || name.endsWith('down_proj.weight') ? projStd : 0.02;
-      for (let i = 0; i < buf.length; i++) buf[i] = std * rng.normal();
-    }
+    initResidualScaled(this, this.config.n_layer, seed, {
+      isNormWeight: (n) => n.endsWith('layernorm.weight') || n === 'model.norm.weight',
+      isResidualProjection: (n) => n.endsWith('o_proj.weight') || n.endsWith('down_proj.weight'),
+    });
   }
 
   countParameters(): number {
