@@ -11,6 +11,7 @@ import { loadCheckpoint, resolveCheckpointDir } from '../train/checkpoint.js';
 import { Dataset } from '../data/dataset.js';
 import { loadTokenizerSync } from '../tokenizers/index.js';
 import { fail, int } from './args.js';
+import { currentBackend } from '../kernels/backend.js';
 import { trainRenderer } from './train_progress.js';
 import { tokenByteLengths } from './tokens.js';
 
@@ -20,11 +21,14 @@ export function register(program: Command): void {
     .description('the main job (npm start): tokenizer -> data -> GPT training -> test -> samples, on the built-in corpus')
     .option('--data <dir>', 'where the prepared corpus goes (reused when present)', 'data/demo')
     .option('--out <run>', 'run folder (replaced)', 'runs/demo')
-    .option('--max-iters <n>', 'training steps', int('--max-iters'), 1200)
+    .option('--max-iters <n>', 'training steps (default 1200; 300 on the slower JS backend)', int('--max-iters'))
     .option('--vocab-size <n>', 'BPE vocabulary trained on the train split', int('--vocab-size'), 2048)
-    .action(async (o: { data: string; out: string; maxIters: number; vocabSize: number }) => {
+    .action(async (o: { data: string; out: string; maxIters?: number; vocabSize: number }) => {
       try {
         const t0 = performance.now();
+        const js = currentBackend() === 'js';
+        const maxIters = o.maxIters ?? (js ? 300 : 1200);
+        if (js && o.maxIters === undefined) console.error('the native backend is not available: training 300 steps on the JS backend (slower; pass --max-iters to change)');
         if (!existsSync(join(o.data, 'meta.json'))) {
           console.error(`[1/4] preparing the built-in corpus (npm nlp-corpus, ~9 MB of English) into ${o.data}: BPE with ${o.vocabSize} tokens trained on the train split`);
           const { meta } = await prepare({ inputs: [], tokenizer: 'bpe', vocabSize: o.vocabSize, out: o.data });
@@ -37,7 +41,7 @@ export function register(program: Command): void {
         const ds = Dataset.open(o.data);
         const tok = loadTokenizerSync(ds.tokenizerPath);
         const res = await train({
-          data: o.data, out: o.out, n_layer: 4, n_head: 4, n_embd: 128, block_size: 128, batch_size: 16, max_iters: o.maxIters,
+          data: o.data, out: o.out, n_layer: 4, n_head: 4, n_embd: 128, block_size: 128, batch_size: 16, max_iters: maxIters,
           lr: 2e-3, min_lr: 2e-4, warmup_iters: 100, eval_interval: 200, eval_iters: 10, patience: 3, dropout: 0, weight_decay: 0.1, beta2: 0.99,
         }, { onEvent: trainRenderer(), tokenBytes: tokenByteLengths(tok) });
         console.error('[3/4] test split evaluated once with the best checkpoint (above)');
