@@ -97,8 +97,15 @@ async function count(o: CountOpts): Promise<void> {
 
 interface PlanOpts { compute?: string; params?: string; tokens?: string; fit: string; arch: string; vocabSize: string; blockSize: string; tokensPerSecond?: string; flopsPerSecond?: string; json?: boolean }
 
-function planCmd(o: PlanOpts): void {
+async function planCmd(o: PlanOpts & { measure?: boolean }): Promise<void> {
   if (!FIT_NAMES.includes(o.fit as FitName)) throw new Error(`--fit: unknown "${o.fit}" (${FIT_NAMES.join(', ')})`);
+  if (!o.tokensPerSecond && !o.flopsPerSecond && o.measure !== false) {
+    // the time on this machine comes from a few timed training steps of a reference model, here and now
+    const { measureThroughput } = await import('../train/throughput.js');
+    const m = measureThroughput();
+    o = { ...o, flopsPerSecond: String(m.flopsPerSecond) };
+    if (!o.json) console.error(`measured ${(m.flopsPerSecond / 1e9).toFixed(1)} GFLOP/s achieved training throughput (GPT ${m.config.n_layer}x${m.config.n_embd}, ${Math.round(m.tokensPerSecond)} tokens/s)`);
+  }
   const input = {
     ...(o.compute ? { compute: parseQuantity(o.compute, '--compute') } : {}),
     ...(o.params ? { params: parseQuantity(o.params, '--params') } : {}),
@@ -223,9 +230,10 @@ export function register(program: Command): void {
     .option('--vocab-size <V>', 'vocabulary of the proposed shape', '50257')
     .option('--block-size <T>', 'context of the proposed shape', '1024')
     .option('--tokens-per-second <x>', 'measured training throughput on this machine')
-    .option('--flops-per-second <x>', 'measured achieved training FLOP/s (time = FLOPs/token × D / this)')
+    .option('--flops-per-second <x>', 'achieved training FLOP/s (time = FLOPs/token × D / this)')
+    .option('--no-measure', 'do not time a few training steps here to estimate the training time')
     .option('--json', 'print one JSON object')
-    .action((o: PlanOpts) => { try { planCmd(o); } catch (e) { fail(e); } });
+    .action(async (o: PlanOpts & { measure?: boolean }) => { try { await planCmd(o); } catch (e) { fail(e); } });
   sc.command('sweep')
     .description('train IsoFLOP families with the real trainer (resumable), fit Approach 2 and 3, write report + SVGs')
     .option('--data <dir>', 'training data directory (passed to the trainer)')

@@ -208,11 +208,11 @@ export function plan(input: PlanInput, opts: PlanOptions = {}): Plan {
     const tps = typeof opts.tokensPerSecond === 'function' ? opts.tokensPerSecond(choice.shape) : opts.tokensPerSecond;
     if (!(tps > 0)) throw new Error(`scaling/chinchilla: tokensPerSecond must be positive, got ${tps}`);
     seconds = alloc.tokens / tps;
-    basis = `${tps} tokens/s`;
+    basis = `${tps.toPrecision(4)} tokens/s`;
   } else if (opts.flopsPerSecond !== undefined) {
     if (!(opts.flopsPerSecond > 0)) throw new Error(`scaling/chinchilla: flopsPerSecond must be positive, got ${opts.flopsPerSecond}`);
     seconds = (fpt * alloc.tokens) / opts.flopsPerSecond;
-    basis = `${opts.flopsPerSecond} FLOP/s achieved, ${fpt} FLOPs/token`;
+    basis = `${(opts.flopsPerSecond / 1e9).toPrecision(4)} GFLOP/s achieved, ${fpt.toPrecision(4)} FLOPs/token`;
   }
   return {
     fit, fit_description: description, given: key,
