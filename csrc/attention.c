@@ -2,6 +2,9 @@
 // K and V are packed once as GEMM panels; query blocks of BR rows stream key chunks of BC keys with
 // an online softmax, so only a BR×BC score tile exists. GQA, causal offset (T < S), key padding
 // mask and fully-masked rows follow src/kernels/js/attention.ts. Backward recomputes P from lse.
+// Operands are read and written through per-operand (batch, head, row) strides (lf_attn_args.st): GPT-2's
+// packed (B, T, 3C) q|k|v and (B, T, C) output, or a KV cache of capacity maxT, without copies. A few query
+// rows (decoding) skip the packing: attention_decode.c.
 #include "gemm.h"
 #include <math.h>
 #include <string.h>
@@ -43,9 +46,11 @@ static void attn_fwd_task(void *ctx, size_t task, int tid) {
   if (qb0 >= qb1) return;
   size_t kend = visible_end(a, qb1 * BR - 1 < T - 1 ? qb1 * BR - 1 : T - 1);
   size_t Sp = rup(kend ? kend : 1, NR), HSp = rup(HS, NR);
-  const float *q = a->q + (b * a->NH + h) * T * HS;
-  const float *k = a->k + (b * a->NKV + kvh) * S * HS, *v = a->v + (b * a->NKV + kvh) * S * HS;
-  float *out = a->out + (b * a->NH + h) * T * HS, *lse = a->lse + (b * a->NH + h) * T;
+  const size_t qs = a->st[LF_AQ][2], ks = a->st[LF_AK][2], vs = a->st[LF_AV][2], os = a->st[LF_AOUT][2];
+  const float *q = a->q + b * a->st[LF_AQ][0] + h * a->st[LF_AQ][1];
+  const float *k = a->k + b * a->st[LF_AK][0] + kvh * a->st[LF_AK][1], *v = a->v + b * a->st[LF_AV][0] + kvh * a->st[LF_AV][1];
+  float *out = a->out + b * a->st[LF_AOUT][0] + h * a->st[LF_AOUT][1], *lse = a->lse + (b * a->NH + h) * T;
+  (void)S;
   /* workspace: Kt panels (HS × Sp), V panels (Sp × HSp), Q panels, score tile, P panels, O, m, l */
   float *kt = lf_scratch(tid, LF_SCRATCH_ATT0, (HS * Sp + Sp * HSp) * sizeof(float));
   float *ws = lf_scratch(tid, LF_SCRATCH_ATT1, (BR * HS + BR * BC + BR * BC + BR * HSp + 2 * BR) * sizeof(float));
@@ -53,13 +58,13 @@ static void attn_fwd_task(void *ctx, size_t task, int tid) {
   float *vp = kt + HS * Sp;
   float *qp = ws, *sb = qp + BR * HS, *pp = sb + BR * BC, *ob = pp + BR * BC, *mrow = ob + BR * HSp, *lrow = mrow + BR;
   if (kend > 0) {
-    lf_pack_b(1, HS, kend, k, HS, kt);    /* op(B) = Kᵀ: (HS, keys) */
-    lf_pack_b(0, kend, HS, v, HS, vp);    /* op(B) = V: (keys, HS), panel stride NR·kend */
+    lf_pack_b(1, HS, kend, k, ks, kt);    /* op(B) = Kᵀ: (HS, keys) */
+    lf_pack_b(0, kend, HS, v, vs, vp);    /* op(B) = V: (keys, HS), panel stride NR·kend */
   }
   for (size_t qb = qb0; qb < qb1; qb++) {
     size_t t0 = qb * BR, br = T - t0 < BR ? T - t0 : BR;
     size_t cend = visible_end(a, t0 + br - 1);
-    lf_pack_a(0, br, HS, q + t0 * HS, HS, qp, a->scale, NULL);
+    lf_pack_a(0, br, HS, q + t0 * qs, qs, qp, a->scale, NULL);
     for (size_t r = 0; r < br; r++) { mrow[r] = -INFINITY; lrow[r] = 0.0f; }
     memset(ob, 0, br * HSp * sizeof(float));
     for (size_t c0 = 0; c0 < cend; c0 += BC) {
@@ -87,7 +92,7 @@ static void attn_fwd_task(void *ctx, size_t task, int tid) {
       lf_macro(br, HS, bc, pp, MR * bc, vp + c0 * NR, NR * kend, ob, HSp, 1.0f, 1.0f, NULL);
     }
     for (size_t r = 0; r < br; r++) {
-      float *o = out + (t0 + r) * HS;
+      float *o = out + (t0 + r) * os;
       if (lrow[r] == 0.0f) { memset(o, 0, HS * sizeof(float)); lse[t0 + r] = -INFINITY; continue; }
       float inv = 1.0f / lrow[r];
       for (size_t i = 0; i < HS; i++) o[i] = ob[r * HSp + i] * inv;
@@ -96,9 +101,20 @@ static void attn_fwd_task(void *ctx, size_t task, int tid) {
   }
 }
 
+void lf_attn_dense_strides(lf_attn_args *a) {
+  for (int i = 0; i < LF_AOPS; i++) {
+    int kv = i == LF_AK || i == LF_AV || i == LF_AGK || i == LF_AGV;
+    size_t rows = kv ? a->S : a->T, heads = kv ? a->NKV : a->NH;
+    a->st[i][2] = a->HS;
+    a->st[i][1] = rows * a->HS;
+    a->st[i][0] = heads * rows * a->HS;
+  }
+}
+
 void lf_attention_forward(const lf_attn_args *a) {
   size_t heads = a->B * a->NH, nqb = (a->T + BR - 1) / BR;
   if (heads == 0 || a->T == 0) return;
+  if (a->T <= LF_ATTN_DECODE_ROWS) { lf_attention_decode(a); return; }
   int nt = lf_threads_for((double)heads * a->T * a->S * a->HS * 4, 1 << 20);
   size_t groups = 1;
   while (heads * groups < (size_t)nt * 4 && groups < nqb) groups++;
@@ -112,9 +128,12 @@ static void attn_bwd_task(void *ctx, size_t task, int tid) {
   size_t HS = a->HS, T = a->T, S = a->S, group = a->NH / a->NKV;
   size_t b = task / a->NKV, kvh = task % a->NKV;
   size_t Sp = rup(S ? S : 1, NR), HSp = rup(HS, NR), BCm = rup(BC, MR);
-  size_t kvo = (b * a->NKV + kvh) * S * HS;
-  const float *k = a->k + kvo, *v = a->v + kvo;
-  float *gk = a->gk ? a->gk + kvo : NULL, *gv = a->gv ? a->gv + kvo : NULL;
+  const size_t (*st)[3] = a->st;
+  const float *k = a->k + b * st[LF_AK][0] + kvh * st[LF_AK][1], *v = a->v + b * st[LF_AV][0] + kvh * st[LF_AV][1];
+  float *gk = a->gk ? a->gk + b * st[LF_AGK][0] + kvh * st[LF_AGK][1] : NULL;
+  float *gv = a->gv ? a->gv + b * st[LF_AGV][0] + kvh * st[LF_AGV][1] : NULL;
+  const size_t ks = st[LF_AK][2], vs = st[LF_AV][2], gks = st[LF_AGK][2], gvs = st[LF_AGV][2];
+  const size_t qs = st[LF_AQ][2], gs = st[LF_AG][2], os = st[LF_AOUT][2], gqs = st[LF_AGQ][2];
   /* Kᵀ and Vᵀ panels (for S and dP), K as (keys, HS) panels (for dQ); per block: Q and dO as A and B panels */
   float *kt = lf_scratch(tid, LF_SCRATCH_ATT0, (2 * HS * Sp + Sp * HSp) * sizeof(float));
   float *w1 = lf_scratch(tid, LF_SCRATCH_ATT1, (2 * BR * HS + 2 * HSp * BR) * sizeof(float));
@@ -124,24 +143,24 @@ static void attn_bwd_task(void *ctx, size_t task, int tid) {
   float *qa = w1, *da = qa + BR * HS, *qbp = da + BR * HS, *dbp = qbp + HSp * BR;
   float *pb = w2, *dsb = pb + BR * BC, *dsa = dsb + BR * BC, *pt = dsa + BR * BC, *dst = pt + BCm * BR, *D = dst + BCm * BR;
   if (S > 0) {
-    lf_pack_b(1, HS, S, k, HS, kt);
-    lf_pack_b(1, HS, S, v, HS, vt);
-    if (a->gq) lf_pack_b(0, S, HS, k, HS, kv);
+    lf_pack_b(1, HS, S, k, ks, kt);
+    lf_pack_b(1, HS, S, v, vs, vt);
+    if (a->gq) lf_pack_b(0, S, HS, k, ks, kv);
   }
   for (size_t h = kvh * group; h < (kvh + 1) * group; h++) {
-    size_t ho = (b * a->NH + h) * T;
-    const float *q = a->q + ho * HS, *g = a->g + ho * HS, *out = a->out + ho * HS, *lse = a->lse + ho;
-    float *gq = a->gq ? a->gq + ho * HS : NULL;
+    const float *q = a->q + b * st[LF_AQ][0] + h * st[LF_AQ][1], *g = a->g + b * st[LF_AG][0] + h * st[LF_AG][1];
+    const float *out = a->out + b * st[LF_AOUT][0] + h * st[LF_AOUT][1], *lse = a->lse + (b * a->NH + h) * T;
+    float *gq = a->gq ? a->gq + b * st[LF_AGQ][0] + h * st[LF_AGQ][1] : NULL;
     for (size_t t0 = 0; t0 < T; t0 += BR) {
       size_t br = T - t0 < BR ? T - t0 : BR;
       size_t cend = visible_end(a, t0 + br - 1);
       if (cend == 0) continue;
-      lf_pack_a(0, br, HS, q + t0 * HS, HS, qa, a->scale, NULL);
-      lf_pack_a(0, br, HS, g + t0 * HS, HS, da, 1.0f, NULL);
-      if (gv) lf_pack_b(0, br, HS, g + t0 * HS, HS, dbp);
-      if (gk) lf_pack_b(0, br, HS, q + t0 * HS, HS, qbp);
+      lf_pack_a(0, br, HS, q + t0 * qs, qs, qa, a->scale, NULL);
+      lf_pack_a(0, br, HS, g + t0 * gs, gs, da, 1.0f, NULL);
+      if (gv) lf_pack_b(0, br, HS, g + t0 * gs, gs, dbp);
+      if (gk) lf_pack_b(0, br, HS, q + t0 * qs, qs, qbp);
       for (size_t r = 0; r < br; r++) {
-        const float *gr = g + (t0 + r) * HS, *orow = out + (t0 + r) * HS;
+        const float *gr = g + (t0 + r) * gs, *orow = out + (t0 + r) * os;
         float d = 0.0f;
         for (size_t i = 0; i < HS; i++) d += gr[i] * orow[i];
         D[r] = d;
@@ -161,7 +180,7 @@ static void attn_bwd_task(void *ctx, size_t task, int tid) {
         }
         if (gv) {   /* dV[c0:] += Pᵀ · dO */
           lf_pack_a(1, bc, br, pb, BC, pt, 1.0f, NULL);
-          lf_macro(bc, HS, br, pt, MR * br, dbp, NR * br, gv + c0 * HS, HS, 1.0f, 1.0f, NULL);
+          lf_macro(bc, HS, br, pt, MR * br, dbp, NR * br, gv + c0 * gvs, gvs, 1.0f, 1.0f, NULL);
         }
         if (!gq && !gk) continue;
         /* dP = dO · Vᵀ; dS = P ⊙ (dP − D) · scale */
@@ -177,11 +196,11 @@ static void attn_bwd_task(void *ctx, size_t task, int tid) {
         }
         if (gk) {   /* dK[c0:] += dSᵀ · Q */
           lf_pack_a(1, bc, br, dsb, BC, dst, 1.0f, NULL);
-          lf_macro(bc, HS, br, dst, MR * br, qbp, NR * br, gk + c0 * HS, HS, 1.0f, 1.0f, NULL);
+          lf_macro(bc, HS, br, dst, MR * br, qbp, NR * br, gk + c0 * gks, gks, 1.0f, 1.0f, NULL);
         }
         if (gq) {   /* dQ[t0:] += dS · K[c0:] */
           lf_pack_a(0, br, bc, dsb, BC, dsa, 1.0f, NULL);
-          lf_macro(br, HS, bc, dsa, MR * bc, kv + c0 * NR, NR * S, gq + t0 * HS, HS, 1.0f, 1.0f, NULL);
+          lf_macro(br, HS, bc, dsa, MR * bc, kv + c0 * NR, NR * S, gq + t0 * gqs, gqs, 1.0f, 1.0f, NULL);
         }
       }
     }

@@ -1,10 +1,11 @@
-// nn.Linear on the packed SGEMM: forward adds the bias in the GEMM epilogue (no second pass over
+// nn.Linear on the packed SGEMM (N ≤ 4 rows: matvec.c): forward adds the bias in the GEMM epilogue (no second pass over
 // out); backward runs dx = g·W (NN) and dW += gᵀ·x (TN) with db = Σ_rows g fused into the packing
 // of gᵀ in the dW pass. Follows src/kernels/js/linear.ts (W is (OUT, IN), PyTorch layout).
 #include "gemm.h"
 
 void lf_linear_forward(const float *x, const float *w, const float *bias, float *out, size_t N, size_t IN, size_t OUT) {
-  /* out (N, OUT) = x (N, IN) · wᵀ */
+  /* out (N, OUT) = x (N, IN) · wᵀ; a few rows (decoding) stream W through dot products instead */
+  if (N <= LF_MATVEC_MAX_ROWS) { lf_linear_matvec(x, w, bias, out, N, IN, OUT); return; }
   lf_gemm_ex(0, 1, N, OUT, IN, 1.0f, x, IN, 0, w, IN, 0, 0.0f, out, OUT, 0, 1, bias, NULL);
 }
 

@@ -58,6 +58,9 @@ void lf_gemm(int transA, int transB, size_t M, size_t N, size_t K, float alpha,
   const float *A, size_t lda, ptrdiff_t strideA, const float *B, size_t ldb, ptrdiff_t strideB,
   float beta, float *C, size_t ldc, ptrdiff_t strideC, size_t batch);
 void lf_linear_forward(const float *x, const float *w, const float *bias, float *out, size_t N, size_t IN, size_t OUT);
+/** Linear forward for N ≤ LF_MATVEC_MAX_ROWS rows as row-streaming dot products (matvec.c). */
+#define LF_MATVEC_MAX_ROWS 4
+void lf_linear_matvec(const float *x, const float *w, const float *bias, float *out, size_t N, size_t IN, size_t OUT);
 void lf_linear_backward(const float *x, const float *w, const float *g, float *gx, float *gw, float *gb, size_t N, size_t IN, size_t OUT);
 
 void lf_softmax_forward(size_t N, size_t C, const float *x, float *out, int log);
@@ -74,6 +77,9 @@ void lf_embedding_backward(size_t N, size_t C, const int32_t *ids, const float *
 void lf_cross_entropy_forward(size_t N, size_t V, const float *x, const int32_t *t, int32_t ignore, float *losses, float *lse);
 void lf_cross_entropy_backward(size_t N, size_t V, const float *x, const int32_t *t, int32_t ignore, const float *lse, const float *gl, float *gx);
 
+/* Operands of lf_attn_args: where row t of head h of batch b starts is p + b·st[i][0] + h·st[i][1] + t·st[i][2]
+   (pointers already carry the layout's offset; the HS values of a row are contiguous). lse is dense (B, NH, T). */
+enum { LF_AQ, LF_AK, LF_AV, LF_AOUT, LF_AG, LF_AGQ, LF_AGK, LF_AGV, LF_AOPS };
 typedef struct {
   size_t B, NH, NKV, T, S, HS;
   const float *q, *k, *v;
@@ -83,8 +89,14 @@ typedef struct {
   float *out, *lse;
   const float *g;
   float *gq, *gk, *gv;
+  size_t st[LF_AOPS][3];
 } lf_attn_args;
+/** Dense strides: q/out/g/gq (B, NH, T, HS), k/v/gk/gv (B, NKV, S, HS). */
+void lf_attn_dense_strides(lf_attn_args *a);
 void lf_attention_forward(const lf_attn_args *a);
+/** Forward for T ≤ LF_ATTN_DECODE_ROWS query rows (decoding): direct dot products, no packing. */
+#define LF_ATTN_DECODE_ROWS 4
+void lf_attention_decode(const lf_attn_args *a);
 void lf_attention_backward(const lf_attn_args *a);
 
 /** Rotary embedding: out = rot(x) (forward) or out += rotᵀ(x) (backward, x holds g, out gx). */

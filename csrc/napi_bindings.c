@@ -257,6 +257,16 @@ static napi_value PeakFlops(napi_env env, napi_callback_info info) {
   return r;
 }
 
+/* abiVersion(): bumped whenever a kernel's arguments change meaning, so that src/kernels/native/loader.ts
+   refuses a stale build instead of running it with arguments it would misread. 2: attention layouts. */
+#define LF_ABI_VERSION 2
+static napi_value AbiVersion(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value r;
+  napi_create_int32(env, LF_ABI_VERSION, &r);
+  return r;
+}
+
 static napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
 #define FN(name, f) { name, NULL, f, NULL, NULL, NULL, napi_enumerable, NULL }
@@ -267,6 +277,7 @@ static napi_value Init(napi_env env, napi_value exports) {
     FN("swigluForward", SwigluForward), FN("swigluBackward", SwigluBackward),
     FN("reduceForward", ReduceForward), FN("reduceBackward", ReduceBackward),
     FN("setThreads", SetThreads), FN("getThreads", GetThreads), FN("simd", Simd), FN("peakFlops", PeakFlops),
+    FN("abiVersion", AbiVersion),
 #undef FN
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

@@ -180,31 +180,85 @@ static napi_value CrossEntropyBackward(napi_env env, napi_callback_info info) {
   return finish(a);
 }
 
-/* attentionForward(B, NH, NKV, T, S, HS, q, k, v, causal, keyMask, scale, out, lse[, g, gq, gk, gv]) */
+/* The optional AttentionLayout argument: 32 integers (a JS array or a Float64Array), 4 per operand. */
+static int attn_layout(args_t *a, size_t i, double *L) {
+  if (a->argc <= i || is_null(a, i)) return 0;
+  bool isTA = false, isArr = false;
+  napi_is_typedarray(a->env, a->argv[i], &isTA);
+  napi_is_array(a->env, a->argv[i], &isArr);
+  if (isTA) {
+    napi_typedarray_type type;
+    size_t n = 0;
+    void *data = NULL;
+    napi_get_typedarray_info(a->env, a->argv[i], &type, &n, &data, NULL, NULL);
+    if (type != napi_float64_array || n != 4 * LF_AOPS) return fail(a, 0, "%s must be 32 numbers (an array or a Float64Array)", "layout", 0, 0);
+    memcpy(L, data, sizeof(double) * 4 * LF_AOPS);
+  } else if (isArr) {
+    uint32_t n = 0;
+    napi_get_array_length(a->env, a->argv[i], &n);
+    if (n != 4 * LF_AOPS) return fail(a, 1, "%s has %.0f entries, needs %.0f", "layout", n, 4 * LF_AOPS);
+    for (uint32_t k = 0; k < n; k++) {
+      napi_value e;
+      napi_get_element(a->env, a->argv[i], k, &e);
+      if (napi_get_value_double(a->env, e, &L[k]) != napi_ok) return fail(a, 0, "%s must hold numbers", "layout", 0, 0);
+    }
+  } else return fail(a, 0, "%s must be 32 numbers (an array or a Float64Array)", "layout", 0, 0);
+  for (int k = 0; k < 4 * LF_AOPS; k++) {
+    if (!(L[k] >= 0) || L[k] != floor(L[k]) || L[k] > 9007199254740991.0) return fail(a, 1, "%s entry %.0f must be a non-negative integer, got %g", "layout", k, L[k]);
+  }
+  return 1;
+}
+
+/* Applies operand `i` of layout L (or the dense one) to *p and checks its extent against len. */
+static const float *attn_place(args_t *a, lf_attn_args *p, const double *L, int i, const char *name, const float *ptr, size_t len) {
+  if (!ptr || a->failed) return ptr;
+  int kv = i == LF_AK || i == LF_AV || i == LF_AGK || i == LF_AGV;
+  size_t heads = kv ? p->NKV : p->NH, rows = kv ? p->S : p->T;
+  double off = 0;
+  if (L) {
+    off = L[4 * i];
+    p->st[i][0] = (size_t)L[4 * i + 1]; p->st[i][1] = (size_t)L[4 * i + 2]; p->st[i][2] = (size_t)L[4 * i + 3];
+    if (rows > 1 && p->st[i][2] < p->HS) { fail(a, 1, "%s: row stride %.0f is smaller than HS = %.0f", name, (double)p->st[i][2], (double)p->HS); return ptr; }
+  }
+  if (p->B && heads && rows && p->HS) {
+    double need = off + (double)(p->B - 1) * p->st[i][0] + (double)(heads - 1) * p->st[i][1] + (double)(rows - 1) * p->st[i][2] + p->HS;
+    check_len(a, name, len, need);
+  }
+  return ptr + (size_t)off;
+}
+
+/* attentionForward(B, NH, NKV, T, S, HS, q, k, v, causal, keyMask, scale, out, lse[, layout])
+   attentionBackward(B, NH, NKV, T, S, HS, q, k, v, causal, keyMask, scale, out, lse, g, gq, gk, gv[, layout]) */
 static int attn_args(args_t *a, lf_attn_args *p, int backward) {
   p->B = arg_size(a, 0, "B"); p->NH = arg_size(a, 1, "NH"); p->NKV = arg_size(a, 2, "NKV");
   p->T = arg_size(a, 3, "T"); p->S = arg_size(a, 4, "S"); p->HS = arg_size(a, 5, "HS");
   if (a->failed) return 0;
   if (p->NKV == 0 || p->NH % p->NKV != 0) return fail(a, 1, "%s: NH = %.0f must be a multiple of NKV = %.0f", "heads", (double)p->NH, (double)p->NKV);
+  lf_attn_dense_strides(p);
+  double Lbuf[4 * LF_AOPS];
+  const double *L = attn_layout(a, backward ? 18 : 14, Lbuf) ? Lbuf : NULL;
+  if (a->failed) return 0;
   size_t lq, lk, lv, lm, lo, ll;
   p->q = arg_f32(a, 6, "q", 0, &lq); p->k = arg_f32(a, 7, "k", 0, &lk); p->v = arg_f32(a, 8, "v", 0, &lv);
   p->causal = arg_bool(a, 9, "causal");
   p->mask = arg_i32(a, 10, "keyMask", 1, &lm);
   p->scale = (float)arg_num(a, 11, "scale");
   p->out = arg_f32(a, 12, "out", 0, &lo); p->lse = arg_f32(a, 13, "lse", 0, &ll);
-  double nq = (double)p->B * p->NH * p->T * p->HS, nk = (double)p->B * p->NKV * p->S * p->HS;
-  check_len(a, "q", lq, nq); check_len(a, "k", lk, nk); check_len(a, "v", lv, nk);
+  p->q = attn_place(a, p, L, LF_AQ, "q", p->q, lq);
+  p->k = attn_place(a, p, L, LF_AK, "k", p->k, lk);
+  p->v = attn_place(a, p, L, LF_AV, "v", p->v, lv);
+  p->out = (float *)attn_place(a, p, L, LF_AOUT, "out", p->out, lo);
   if (p->mask) check_len(a, "keyMask", lm, (double)p->B * p->S);
-  check_len(a, "out", lo, nq); check_len(a, "lse", ll, (double)p->B * p->NH * p->T);
+  check_len(a, "lse", ll, (double)p->B * p->NH * p->T);
   p->g = NULL; p->gq = p->gk = p->gv = NULL;
   if (backward) {
     size_t lg, l1, l2, l3;
     p->g = arg_f32(a, 14, "g", 0, &lg);
     p->gq = arg_f32(a, 15, "gq", 1, &l1); p->gk = arg_f32(a, 16, "gk", 1, &l2); p->gv = arg_f32(a, 17, "gv", 1, &l3);
-    check_len(a, "g", lg, nq);
-    if (p->gq) check_len(a, "gq", l1, nq);
-    if (p->gk) check_len(a, "gk", l2, nk);
-    if (p->gv) check_len(a, "gv", l3, nk);
+    p->g = attn_place(a, p, L, LF_AG, "g", p->g, lg);
+    p->gq = (float *)attn_place(a, p, L, LF_AGQ, "gq", p->gq, l1);
+    p->gk = (float *)attn_place(a, p, L, LF_AGK, "gk", p->gk, l2);
+    p->gv = (float *)attn_place(a, p, L, LF_AGV, "gv", p->gv, l3);
   }
   return !a->failed;
 }

@@ -1,8 +1,9 @@
 // KV cache for incremental decoding: per layer, keys and values of every position seen so far
-// in preallocated (B, NKV, maxT, HS) buffers; attention reads the first `length` positions.
+// in preallocated (B, NKV, maxT, HS) buffers; attention reads the first `length` positions in place
+// (narrow views whose head stride is maxT·HS: the attention kernels take strides, nothing is copied).
 import { Tensor, zeros } from '../tensor/tensor.js';
 import { fmtShape } from '../tensor/shape.js';
-import { narrow } from '../ops/view.js';
+import { contiguous, narrow } from '../ops/view.js';
 
 export class KVCache {
   /** Number of positions already stored (the position of the next token). */
@@ -25,7 +26,7 @@ export class KVCache {
     const S = this.length + T;
     if (S > this.maxT) throw new Error(`KVCache: ${S} positions exceed the cache size ${this.maxT}`);
     const put = (dst: Tensor, src: Tensor): void => {
-      const s = src.toArray();
+      const s = contiguous(src).fbuffer(); // (B, NKV, T, HS): the new rows, usually strided head views of qkv
       const d = dst.data;
       for (let b = 0; b < B; b++) {
         for (let h = 0; h < NKV; h++) {

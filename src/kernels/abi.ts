@@ -24,6 +24,17 @@ export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'mini
 
 export type ReduceOp = 'sum' | 'max';
 
+/**
+ * Where attention's operands sit in their arrays: 8 groups of 4 numbers [offset, strideB, strideH, strideT]
+ * (elements; the HS values of a row are contiguous) for q, k, v, out, g, gq, gk, gv in that order — row t of
+ * head h of batch b of q starts at q[qOffset + b·strideB + h·strideH + t·strideT]. Gradients may have their
+ * own layout (e.g. q is a view into a fused (B, T, 3C) projection while gq is that projection's gradient, or
+ * gq is dense while q is a view). This lets attention read GPT-2's packed q|k|v and write (B, T, C) directly,
+ * and read a KV cache of capacity maxT (strideT = HS, strideH = maxT·HS) without copying it.
+ * @example // q, k, v from a (B, T, 3C) tensor, out (B, T, C): q = [0, T*3*C, HS, 3*C], k = [C, ...], v = [2*C, ...]
+ */
+export type AttentionLayout = readonly number[];
+
 export interface Kernels {
   /** Name of the backend ('js' or 'native'). */
   readonly name: string;
@@ -110,11 +121,14 @@ export interface Kernels {
    * causal: query t (absolute position S − T + t) sees keys s ≤ S − T + t.
    * keyMask: (B, S) int32, 0 = padding (never attended), or null.
    * A query row that can see no key outputs zeros (and lse = −Infinity).
+   * `layout` (optional) places q, k, v, out (and in backward g, gq, gk, gv) anywhere in their arrays:
+   * see AttentionLayout; without it every array is dense (B, heads, rows, HS). lse is always dense.
    */
   attentionForward(B: number, NH: number, NKV: number, T: number, S: number, HS: number, q: F, k: F, v: F,
-    causal: boolean, keyMask: Int32Array | null, scale: number, out: F, lse: F): void;
+    causal: boolean, keyMask: Int32Array | null, scale: number, out: F, lse: F, layout?: AttentionLayout | null): void;
   attentionBackward(B: number, NH: number, NKV: number, T: number, S: number, HS: number, q: F, k: F, v: F,
-    causal: boolean, keyMask: Int32Array | null, scale: number, out: F, lse: F, g: F, gq: F | null, gk: F | null, gv: F | null): void;
+    causal: boolean, keyMask: Int32Array | null, scale: number, out: F, lse: F, g: F, gq: F | null, gk: F | null, gv: F | null,
+    layout?: AttentionLayout | null): void;
 
   /**
    * Rotary position embedding, rotate-half layout (HF): x and out are (R, T, HS) with R = B·heads;

@@ -8,6 +8,7 @@ import { Module, ModuleList } from '../nn/module.js';
 import { Embedding, LayerNorm, Linear } from '../nn/layers.js';
 import { initResidualScaled } from '../nn/init.js';
 import * as F from '../ops/index.js';
+import { qkvAttention } from '../ops/attention.js';
 import { KVCache } from '../generate/kvcache.js';
 
 export interface GPTConfig {
@@ -74,13 +75,18 @@ class CausalSelfAttention extends Module {
   forward(x: Tensor, layer: number, cache: KVCache | null, rng: Rng): Tensor {
     const [B, T, C] = x.shape as [number, number, number];
     const NH = this.cfg.n_head, HS = C / NH;
-    const qkv = this.c_attn.forward(x); // (B, T, 3C)
-    const [q0, k0, v0] = F.split(qkv, C, 2); // each (B, T, C), q, k, v order as in GPT-2
-    const heads = (t: Tensor): Tensor => F.transpose(F.reshape(t, [B, T, NH, HS]), 1, 2); // (B, NH, T, HS)
-    let q = heads(q0), k = heads(k0), v = heads(v0);
-    if (cache) [k, v] = cache.append(layer, k, v); // (B, NH, S, HS)
-    const y = F.scaledDotProductAttention(q, k, v, { causal: true }); // (B, NH, T, HS)
-    const merged = F.reshape(F.transpose(y, 1, 2), [B, T, C]); // (B, T, C)
+    const qkv = this.c_attn.forward(x); // (B, T, 3C): q, k, v order as in GPT-2
+    let merged: Tensor; // (B, T, C)
+    if (!cache) {
+      // the kernel reads q/k/v inside qkv and writes (B, T, C) (llm.c's layout): no head split/merge copies
+      merged = qkvAttention(qkv, NH, { causal: true });
+    } else {
+      const [q0, k0, v0] = F.split(qkv, C, 2); // each (B, T, C)
+      const heads = (t: Tensor): Tensor => F.transpose(F.reshape(t, [B, T, NH, HS]), 1, 2); // (B, NH, T, HS) views
+      const [k, v] = cache.append(layer, heads(k0), heads(v0)); // (B, NH, S, HS) views of the cache
+      const y = F.scaledDotProductAttention(heads(q0), k, v, { causal: true }); // (B, NH, T, HS), read in place
+      merged = F.reshape(F.transpose(y, 1, 2), [B, T, C]);
+    }
     return F.dropout(this.c_proj.forward(merged), this.cfg.dropout, this.training, rng);
   }
 }

@@ -9,7 +9,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { addonPath } from '../../src/kernels/native/loader.js';
+import { addonPath, NATIVE_ABI_VERSION } from '../../src/kernels/native/loader.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const backendJs = fileURLToPath(new URL('../../src/kernels/backend.js', import.meta.url));
@@ -72,7 +72,7 @@ test('a kernel missing from the addon falls back to JS with one warning naming i
   try {
     // a stand-in addon with only unaryForward (and the pool functions)
     const fake = join(dir, 'fake.cjs');
-    writeFileSync(fake, `module.exports = { simd: () => 'fake', getThreads: () => 3, setThreads: () => {},
+    writeFileSync(fake, `module.exports = { simd: () => 'fake', getThreads: () => 3, setThreads: () => {}, abiVersion: () => ${NATIVE_ABI_VERSION},
       unaryForward: (op, n, x, out) => { for (let i = 0; i < n; i++) out[i] = -1; } };`);
     const code = `
       const b = await import(${JSON.stringify(backendJs)});
@@ -90,6 +90,23 @@ test('a kernel missing from the addon falls back to JS with one warning naming i
     assert.ok(Math.abs(out.s[1]! - 1 / (1 + Math.exp(-1))) < 1e-6); // softmax came from JS
     const warnings = r.stderr.split('\n').filter((l) => l.includes("native kernel 'softmaxForward' is missing; using the JS reference"));
     assert.equal(warnings.length, 1, `stderr: ${r.stderr}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a stale addon (built from sources with another kernel ABI) is refused: JS backend, message says rebuild', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lmforge-stale-'));
+  try {
+    const fake = join(dir, 'stale.cjs');
+    writeFileSync(fake, `module.exports = { simd: () => 'fake', getThreads: () => 1, setThreads: () => {},
+      unaryForward: (op, n, x, out) => { for (let i = 0; i < n; i++) out[i] = -1; } };`); // no abiVersion: ABI 1
+    const r = runSnippet(USE_TWICE, { LMFORGE_NATIVE_ADDON: fake });
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { name: string; y: number[] };
+    assert.equal(out.name, 'js');
+    assert.ok(Math.abs(out.y[2]! - Math.exp(3)) < 1e-4);
+    assert.match(r.stderr, new RegExp(`stale build: .*stale\\.cjs implements kernel ABI 1, this lmforge needs ${NATIVE_ABI_VERSION} \\(run \`npm run build:native\`\\)`));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

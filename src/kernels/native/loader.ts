@@ -19,6 +19,9 @@ export interface NativeInfo {
   addon: Record<string, unknown>;
 }
 
+/** The kernel ABI this code calls (csrc/napi_bindings.c LF_ABI_VERSION); an addon built from other sources is refused. */
+export const NATIVE_ABI_VERSION = 2;
+
 const here = dirname(fileURLToPath(import.meta.url));
 // dist/src/kernels/native -> repository root
 const root = join(here, '..', '..', '..', '..');
@@ -49,6 +52,11 @@ export function loadNative(js: Kernels): NativeInfo | null {
     addon = createRequire(import.meta.url)(p) as Record<string, unknown>;
   } catch (e) {
     lastError = `failed to load ${p}: ${(e as Error).message}`;
+    return null;
+  }
+  const abi = typeof addon.abiVersion === 'function' ? Number((addon.abiVersion as () => number)()) : 1;
+  if (abi !== NATIVE_ABI_VERSION) {
+    lastError = `stale build: ${p} implements kernel ABI ${abi}, this lmforge needs ${NATIVE_ABI_VERSION} (run \`npm run build:native\`)`;
     return null;
   }
   const threadsEnv = process.env.LMFORGE_THREADS;
