@@ -220,19 +220,32 @@ static inline void pack_copy_all(size_t kc, size_t nc, const size_t W, const flo
   }
 }
 
+/* rowsum[r] += Σ_k d[k·MR + r] for r < m over one packed MR×kc panel: the panel read as a flat array in
+   chunks of a common multiple of MR and VW floats (whole vectors, each lane always the same row: 24 for
+   6 rows × 8 lanes), lanes folded at the end. */
+#define LCM_CHUNK (MR % VW == 0 ? MR : VW % MR == 0 ? VW : MR * VW / (MR % 2 == 0 && VW % 2 == 0 ? 2 : 1))
+static void panel_rowsum(size_t kc, size_t m, const float *d, float *rowsum) {
+  enum { CH = LCM_CHUNK, NV = CH / VW };
+  vf acc[NV];
+  for (int v = 0; v < NV; v++) acc[v] = vzero();
+  size_t n = kc * MR, i = 0;
+  for (; i + CH <= n; i += CH)
+    for (int v = 0; v < NV; v++) acc[v] = vadd(acc[v], vload(d + i + v * VW));
+  float lanes[CH], s[MR];
+  for (int v = 0; v < NV; v++) vstore(lanes + v * VW, acc[v]);
+  for (int r = 0; r < MR; r++) s[r] = 0.0f;
+  for (int l = 0; l < CH; l++) s[l % MR] += lanes[l];
+  for (; i < n; i++) s[i % MR] += d[i];
+  for (size_t r = 0; r < m; r++) rowsum[r] += s[r];
+}
+
 void lf_pack_a(int trans, size_t mc, size_t kc, const float *A, size_t lda, float *dst, float alpha, float *rowsum) {
   if (trans) pack_copy_all(kc, mc, MR, A, lda, dst, alpha);
   for (size_t i = 0; i < mc; i += MR) {
     size_t m = mc - i < MR ? mc - i : MR;
     float *d = dst + i * kc;
     if (!trans) pack_gather(kc, m, MR, A + i * lda, lda, d, alpha);
-    if (rowsum) {
-      for (size_t r = 0; r < m; r++) {
-        float s = 0.0f;
-        for (size_t k = 0; k < kc; k++) s += d[k * MR + r];
-        rowsum[i + r] += s;
-      }
-    }
+    if (rowsum) panel_rowsum(kc, m, d, rowsum + i);
   }
 }
 
