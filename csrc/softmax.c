@@ -60,17 +60,38 @@ void lf_softmax_forward(size_t N, size_t C, const float *x, float *out, int log)
   lf_parallel((N + ROWS_PER_TASK - 1) / ROWS_PER_TASK, lf_threads_for((double)N * C * 4, 65536), sm_fwd_task, &j);
 }
 
-/* Σ a (b == NULL) or Σ a·b over a row: float lanes per block of SUM_BLOCK, blocks added in double */
-static double row_sum(const float *a, const float *b, size_t C) {
+/* Backward streams three arrays (y, g and the accumulated gx) from memory: the first pass over a row
+   prefetches the rows PF_AHEAD floats further on in all three, so that more misses are in flight than the
+   hardware prefetchers keep (−20% time for 6144×1024 on 1 thread). Prefetches never fault. */
+#define PF_AHEAD 2048
+LF_INLINE void prefetch3(const float *a, const float *b, const float *c) {
+#if defined(LF_AVX2) || defined(LF_AVX512)
+  _mm_prefetch((const char *)(a + PF_AHEAD), _MM_HINT_T0);
+  _mm_prefetch((const char *)(b + PF_AHEAD), _MM_HINT_T0);
+  _mm_prefetch((const char *)(c + PF_AHEAD), _MM_HINT_T0);
+#else
+  (void)a; (void)b; (void)c;
+#endif
+}
+
+/* Σ a (b == NULL) or Σ a·b over a row: float lanes per block of SUM_BLOCK, blocks added in double;
+   interleaved with prefetches of p0, p1, p2 PF_AHEAD floats ahead (one per 64-byte line). */
+static double row_sum(const float *a, const float *b, size_t C, const float *p0, const float *p1, const float *p2) {
   double total = 0.0;
   for (size_t b0 = 0; b0 < C; b0 += SUM_BLOCK) {
     size_t b1 = b0 + SUM_BLOCK < C ? b0 + SUM_BLOCK : C, c = b0;
     vf acc = vzero();
     if (b) {
-      for (; c + VW <= b1; c += VW) acc = vfma(vload(a + c), vload(b + c), acc);
+      for (; c + VW <= b1; c += VW) {
+        if (c % 16 == 0) prefetch3(p0 + c, p1 + c, p2 + c);
+        acc = vfma(vload(a + c), vload(b + c), acc);
+      }
       if (c < b1) acc = vfma(vloadn(a + c, b1 - c, 0.0f), vloadn(b + c, b1 - c, 0.0f), acc);
     } else {
-      for (; c + VW <= b1; c += VW) acc = vadd(acc, vload(a + c));
+      for (; c + VW <= b1; c += VW) {
+        if (c % 16 == 0) prefetch3(p0 + c, p1 + c, p2 + c);
+        acc = vadd(acc, vload(a + c));
+      }
       if (c < b1) acc = vadd(acc, vloadn(a + c, b1 - c, 0.0f));
     }
     total += (double)vhsum(acc);
@@ -88,7 +109,7 @@ static void sm_bwd_task(void *ctx, size_t t, int tid) {
     size_t c = 0;
     if (j->log) {
       /* y = log p: gx += g − p·Σg */
-      vf sg = vset1((float)row_sum(g, NULL, C));
+      vf sg = vset1((float)row_sum(g, NULL, C, y, g, gx));
       for (c = 0; c + VW <= C; c += VW) vstore(gx + c, vadd(vload(gx + c), vfnma(vexp_neg(vload(y + c)), sg, vload(g + c))));
       if (c < C) {
         size_t r = C - c;
@@ -96,7 +117,7 @@ static void sm_bwd_task(void *ctx, size_t t, int tid) {
       }
     } else {
       /* gx += y ⊙ (g − Σ y·g) */
-      vf dot = vset1((float)row_sum(g, y, C));
+      vf dot = vset1((float)row_sum(g, y, C, y, g, gx));
       for (c = 0; c + VW <= C; c += VW) vstore(gx + c, vfma(vload(y + c), vsub(vload(g + c), dot), vload(gx + c)));
       if (c < C) {
         size_t r = C - c;
