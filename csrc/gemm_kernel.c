@@ -160,21 +160,24 @@ LF_INLINE void transpose8(__m256 *r) {
 static void pack_gather(size_t kc, size_t w, size_t W, const float *src, size_t ld, float *dst, float alpha) {
   size_t k = 0;
 #ifdef HAVE_T8
-  if (w == W && alpha == 1.0f && W % 8 == 0) {
+  const __m256 va = _mm256_set1_ps(alpha);   /* alpha scales the rows as they are loaded (Q·scale in attention) */
+  if (w == W && W % 8 == 0) {
     for (; k + 8 <= kc; k += 8) {
       for (size_t j0 = 0; j0 < W; j0 += 8) {
         __m256 r[8];
         for (int j = 0; j < 8; j++) r[j] = _mm256_loadu_ps(src + (j0 + j) * ld + k);
+        if (alpha != 1.0f) for (int j = 0; j < 8; j++) r[j] = _mm256_mul_ps(r[j], va);
         transpose8(r);
         for (int kk = 0; kk < 8; kk++) _mm256_storeu_ps(dst + (k + kk) * W + j0, r[kk]);
       }
     }
-  } else if (w == W && alpha == 1.0f && W == 6) {
+  } else if (w == W && W == 6) {
     /* six rows through one 8×8 transpose (two zero rows); each 8-wide store's two extra lanes are
        overwritten by the next one, the last store of a block is split 4 + 2 */
     for (; k + 8 <= kc; k += 8) {
       __m256 r[8];
       for (int j = 0; j < 6; j++) r[j] = _mm256_loadu_ps(src + j * ld + k);
+      if (alpha != 1.0f) for (int j = 0; j < 6; j++) r[j] = _mm256_mul_ps(r[j], va);
       r[6] = r[7] = _mm256_setzero_ps();
       transpose8(r);
       float *d = dst + k * 6;
