@@ -10,8 +10,9 @@ void lf_linear_forward(const float *x, const float *w, const float *bias, float 
 }
 
 void lf_linear_backward(const float *x, const float *w, const float *g, float *gx, float *gw, float *gb,
-  size_t N, size_t IN, size_t OUT) {
-  if (gx) lf_gemm_ex(0, 0, N, IN, OUT, 1.0f, g, OUT, 0, w, IN, 0, 1.0f, gx, IN, 0, 1, NULL, NULL);
+  size_t N, size_t IN, size_t OUT, int gx_overwrite) {
+  /* gx (+)= g·W; overwriting never reads gx (beta = 0) */
+  if (gx) lf_gemm_ex(0, 0, N, IN, OUT, 1.0f, g, OUT, 0, w, IN, 0, gx_overwrite ? 0.0f : 1.0f, gx, IN, 0, 1, NULL, NULL);
   if (gw && N > 0 && IN > 0) {
     /* gw (OUT, IN) += gᵀ (OUT, N) · x (N, IN); the row sums of gᵀ are db */
     lf_gemm_ex(1, 0, OUT, IN, N, 1.0f, g, OUT, 0, x, IN, 0, 1.0f, gw, IN, 0, 1, NULL, gb);

@@ -61,7 +61,8 @@ void lf_linear_forward(const float *x, const float *w, const float *bias, float 
 /** Linear forward for N ≤ LF_MATVEC_MAX_ROWS rows as row-streaming dot products (matvec.c). */
 #define LF_MATVEC_MAX_ROWS 4
 void lf_linear_matvec(const float *x, const float *w, const float *bias, float *out, size_t N, size_t IN, size_t OUT);
-void lf_linear_backward(const float *x, const float *w, const float *g, float *gx, float *gw, float *gb, size_t N, size_t IN, size_t OUT);
+void lf_linear_backward(const float *x, const float *w, const float *g, float *gx, float *gw, float *gb, size_t N, size_t IN, size_t OUT,
+  int gx_overwrite);
 
 void lf_softmax_forward(size_t N, size_t C, const float *x, float *out, int log);
 void lf_softmax_backward(size_t N, size_t C, const float *y, const float *g, float *gx, int log);

@@ -258,8 +258,9 @@ static napi_value PeakFlops(napi_env env, napi_callback_info info) {
 }
 
 /* abiVersion(): bumped whenever a kernel's arguments change meaning, so that src/kernels/native/loader.ts
-   refuses a stale build instead of running it with arguments it would misread. 2: attention layouts. */
-#define LF_ABI_VERSION 2
+   refuses a stale build instead of running it with arguments it would misread. 2: attention layouts;
+   3: linearBackward's gxOverwrite. */
+#define LF_ABI_VERSION 3
 static napi_value AbiVersion(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value r;

@@ -48,8 +48,9 @@ static napi_value LinearBackward(napi_env env, napi_callback_info info) {
   if (gx) check_len(a, "gx", gx_len, (double)N * IN);
   if (gw) check_len(a, "gw", gw_len, (double)OUT * IN);
   if (gb) check_len(a, "gb", gb_len, (double)OUT);
+  int over = a->argc > 9 && !is_null(a, 9) ? arg_bool(a, 9, "gxOverwrite") : 0;
   BAIL();
-  lf_linear_backward(x, w, g, gx, gw, gb, N, IN, OUT);
+  lf_linear_backward(x, w, g, gx, gw, gb, N, IN, OUT, over);
   return finish(a);
 }
 

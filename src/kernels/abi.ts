@@ -86,8 +86,11 @@ export interface Kernels {
   // ---- fused layers ----
   /** out (N, OUT) = x (N, IN) · wᵀ (w is (OUT, IN), nn.Linear layout) + bias (OUT) */
   linearForward(x: F, w: F, bias: F | null, out: F, N: number, IN: number, OUT: number): void;
-  /** gx += g·w, gw += gᵀ·x, gb += Σ_rows g (each may be null). */
-  linearBackward(x: F, w: F, g: F, gx: F | null, gw: F | null, gb: F | null, N: number, IN: number, OUT: number): void;
+  /**
+   * gx += g·w, gw += gᵀ·x, gb += Σ_rows g (each may be null). With `gxOverwrite` gx = g·w instead: gx is
+   * never read (it may hold garbage), for a gradient buffer this call is the first to write (no zero fill).
+   */
+  linearBackward(x: F, w: F, g: F, gx: F | null, gw: F | null, gb: F | null, N: number, IN: number, OUT: number, gxOverwrite?: boolean): void;
 
   /** Row-wise softmax over C of (N, C); `log` selects log_softmax. */
   softmaxForward(N: number, C: number, x: F, out: F, log: boolean): void;

@@ -1,10 +1,21 @@
 // nn.Linear as one fused op: y = x·Wᵀ + b, W stored (out_features, in_features) as in PyTorch.
-// Backward computes dx, dW and db in one kernel call (fused in the native backend).
+// Backward computes dx, dW and db in one kernel call (fused in the native backend); dx overwrites a fresh
+// gradient buffer instead of accumulating into zeros when it is the first gradient of x.
 import { Tensor, empty } from '../tensor/tensor.js';
+import { allocateUninit, type FloatArray } from '../tensor/dtype.js';
 import { fmtShape } from '../tensor/shape.js';
 import { gradIfNeeded, record } from '../autograd/tape.js';
 import { assertFloat, K } from './util.js';
 import { contiguous } from './view.js';
+
+/**
+ * Gives `t` (which has no gradient yet) a gradient buffer with undefined contents, for a kernel that
+ * overwrites it completely; later uses accumulate into it as usual.
+ */
+export function uninitGrad(t: Tensor): FloatArray {
+  t.grad = new Tensor(allocateUninit(t.dtype, t.size), t.shape);
+  return t.grad.fbuffer();
+}
 
 /**
  * @param x (..., IN)
@@ -25,6 +36,9 @@ export function linear(xIn: Tensor, weightIn: Tensor, biasIn: Tensor | null = nu
   const out = empty([...x.shape.slice(0, -1), OUT], { dtype: x.dtype });
   K(x).linearForward(x.fbuffer(), w.fbuffer(), b ? b.fbuffer() : null, out.fbuffer(), N, IN, OUT);
   return record(out, 'linear', [x, w, b], (g) => {
-    K(x).linearBackward(x.fbuffer(), w.fbuffer(), g, gradIfNeeded(x), gradIfNeeded(w), gradIfNeeded(b), N, IN, OUT);
+    // the first gradient to reach x overwrites an uninitialised buffer (no zero fill, no read of zeros)
+    const fresh = x.requiresGrad && x.grad === null;
+    const gx = fresh ? uninitGrad(x) : gradIfNeeded(x);
+    K(x).linearBackward(x.fbuffer(), w.fbuffer(), g, gx, gradIfNeeded(w), gradIfNeeded(b), N, IN, OUT, fresh);
   });
 }
