@@ -2,12 +2,22 @@
 // medians, and the one output format every benchmark prints (a table row, or one JSON object per case
 // with --json: {"bench","case","unit","ours","peer","peer_name","ratio","threads"}; ratio > 1 = we are better).
 
+import { availableParallelism } from 'node:os';
+
 export interface BenchArgs { json: boolean; quick: boolean; rest: string[] }
 
 /** Parse `--json` and `--quick` from process.argv. */
 export function benchArgs(): BenchArgs {
   const a = process.argv.slice(2);
   return { json: a.includes('--json'), quick: a.includes('--quick'), rest: a.filter((x) => x !== '--json' && x !== '--quick') };
+}
+
+/** `--threads 1,2` from the arguments, else 1, 2 and (with `allCores`) every core, capped at the core count. */
+export function threadList(args: BenchArgs, allCores = true): number[] {
+  const ti = args.rest.indexOf('--threads');
+  if (ti >= 0) return args.rest[ti + 1]!.split(',').map(Number);
+  const cores = availableParallelism();
+  return [...new Set(allCores ? [1, 2, cores] : [1, 2])].filter((t) => t <= cores);
 }
 
 export function median(xs: readonly number[]): number {

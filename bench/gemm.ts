@@ -3,9 +3,8 @@
 // backward (NN for dx, TN for dW) use, at 1 and 2 threads, next to the measured peak FMA throughput
 // and OpenBLAS SGEMM through numpy, timed alternately in the same run (bench/peers/gemm.py).
 // --cpu-time times 1-thread cases in process CPU time on both sides (robust to other load on a shared machine).
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { benchArgs, cpuHasAvx512, interleaved, peerMissing, PyPeer, report, result } from './_util.js';
+import { benchArgs, threadList, cpuHasAvx512, interleaved, peerMissing, PyPeer, report, result } from './_util.js';
 import { jsKernels } from '../src/kernels/js/index.js';
 import { loadNative, nativeError } from '../src/kernels/native/loader.js';
 
@@ -27,8 +26,7 @@ function cases(): Case[] {
 
 async function main(): Promise<void> {
   const args = benchArgs();
-  const ti = args.rest.indexOf('--threads');
-  const threadList = ti >= 0 ? args.rest[ti + 1]!.split(',').map(Number) : [...new Set([1, 2, availableParallelism()])].filter((t) => t <= availableParallelism());
+  const threads = threadList(args);
   const nat = loadNative(jsKernels);
   if (!nat) { console.error(`gemm bench: the native addon is not available (${nativeError()}); nothing to measure`); process.exit(1); }
   const addon = nat.addon as { setThreads(n: number): void; peakFlops(ms: number, threads?: number): number };
@@ -41,7 +39,7 @@ async function main(): Promise<void> {
   // peer: numpy/OpenBLAS with its best settings for this CPU, for its process only. OpenBLAS ≤ 0.3.21
   // does not recognise recent AVX-512 CPUs and falls back to an SSE3 kernel: then OPENBLAS_CORETYPE=SKYLAKEX.
   const avx512 = cpuHasAvx512();
-  const maxT = Math.max(...threadList);
+  const maxT = Math.max(...threads);
   const script = fileURLToPath(new URL('../../bench/peers/gemm.py', import.meta.url));
   const peerEnv: Record<string, string | undefined> = { OPENBLAS_NUM_THREADS: String(maxT), OMP_NUM_THREADS: String(maxT), OPENBLAS_L2_SIZE: undefined, OPENBLAS_CORETYPE: undefined };
   type Info = { numpy: string; blas: { internal_api: string; version: string; architecture: string; threading_layer: string; num_threads: number; filepath: string }[] };
@@ -72,7 +70,7 @@ async function main(): Promise<void> {
   }
   if (!args.json) console.log(`ours: ${nat.simd}, packed SGEMM (csrc/gemm_kernel.c + matmul.c); ${reps} alternating repetitions, medians\n`);
 
-  for (const t of threadList) {
+  for (const t of threads) {
     addon.setThreads(t);
     if (!args.json) console.log(`-- ${t} thread${t === 1 ? '' : 's'}${cpuTime && t === 1 ? ' (process CPU time)' : ''} --`);
     // in --cpu-time mode the peak is per CPU-second too (FLOPs over the process CPU time of the run)

@@ -3,10 +3,10 @@
 // weights) with the KV cache, against llama.cpp (node-llama-cpp 3.21.1, CPU) running the same weights through
 // our GGUF export (F32), same prompt ids, same thread count, timed alternately in the same run.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchArgs, cpuHasAvx512, median, peerMissing, PyPeer, report, result } from './_util.js';
+import { benchArgs, threadList, cpuHasAvx512, median, peerMissing, PyPeer, report, result } from './_util.js';
 import { Llama } from '../src/models/llama.js';
 import { writeModelGguf } from '../src/io/gguf_model.js';
 import { BpeTokenizer } from '../src/tokenizers/index.js';
@@ -65,14 +65,13 @@ async function gpt2VsTorch(json: boolean, threadList: number[], N: number, reps:
 
 async function main(): Promise<void> {
   const args = benchArgs();
-  const ti = args.rest.indexOf('--threads');
-  const threadList = ti >= 0 ? args.rest[ti + 1]!.split(',').map(Number) : [...new Set([1, 2])].filter((t) => t <= availableParallelism());
+  const threads = threadList(args, false);
   const ni = args.rest.indexOf('--tokens');
   const N = ni >= 0 ? Number(args.rest[ni + 1]) : args.quick ? 32 : 128;
   const reps = args.quick ? 2 : 3;
   const log = (s: string): void => { if (args.json) console.error(s); else console.log(s); };
 
-  await gpt2VsTorch(args.json, threadList, N, reps);
+  await gpt2VsTorch(args.json, threads, N, reps);
 
   const nat = loadNative(jsKernels);
   const addon = nat?.addon as { setThreads?(n: number): void } | undefined;
@@ -104,7 +103,7 @@ async function main(): Promise<void> {
   };
 
   try {
-    for (const t of threadList) {
+    for (const t of threads) {
       if (addon?.setThreads) addon.setThreads(t);
       const ctx = cppModel ? await cppModel.createContext({ contextSize: 512, threads: t, batchSize: 512 }) : null;
       const seq = ctx?.getSequence() ?? null;

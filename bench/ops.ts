@@ -3,9 +3,8 @@
 // gelu (erf and tanh forms), softmax — against the same op in PyTorch (bench/peers/ops.py), timed
 // alternately in the same run with the same thread count; the JS reference is shown once as the baseline.
 // --cpu-time times 1-thread cases in process CPU time on both sides (robust to other load).
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { benchArgs, interleaved, peerMissing, PyPeer, report, result, sampleMs } from './_util.js';
+import { benchArgs, threadList, interleaved, peerMissing, PyPeer, report, result, sampleMs } from './_util.js';
 import type { Kernels } from '../src/kernels/abi.js';
 import { jsKernels } from '../src/kernels/js/index.js';
 import { loadNative, nativeError } from '../src/kernels/native/loader.js';
@@ -104,14 +103,13 @@ function cases(quick: boolean): OpCase[] {
 
 async function main(): Promise<void> {
   const args = benchArgs();
-  const ti = args.rest.indexOf('--threads');
-  const threadList = ti >= 0 ? args.rest[ti + 1]!.split(',').map(Number) : [...new Set([1, 2, availableParallelism()])].filter((t) => t <= availableParallelism());
+  const threads = threadList(args);
   const nat = loadNative(jsKernels);
   if (!nat) { console.error(`ops bench: the native addon is not available (${nativeError()}); nothing to measure`); process.exit(1); }
   const addon = nat.addon as { setThreads(n: number): void };
   const reps = args.quick ? 3 : 5;
   const cpuTime = args.rest.includes('--cpu-time');
-  const started = await PyPeer.start(fileURLToPath(new URL('../../bench/peers/ops.py', import.meta.url)), { OMP_NUM_THREADS: String(Math.max(...threadList)) });
+  const started = await PyPeer.start(fileURLToPath(new URL('../../bench/peers/ops.py', import.meta.url)), { OMP_NUM_THREADS: String(Math.max(...threads)) });
   const peer = 'error' in started ? null : started;
   let peerName = 'torch';
   if (!peer) peerMissing('PyTorch', (started as { error: string }).error);
@@ -127,7 +125,7 @@ async function main(): Promise<void> {
   for (const c of cases(args.quick).filter((x) => x.name.includes(only))) {
     let built: { fwd: () => void; bwd?: () => void } | null = nat.kernels && c.make(nat.kernels, (n) => new Float32Array(n));
     if (peer) await peer.call({ cmd: 'setup', op: c.op, params: c.params });
-    for (const t of threadList) {
+    for (const t of threads) {
       addon.setThreads(t);
       for (const phase of ['fwd', 'bwd'] as const) {
         const fn = built![phase];

@@ -73,6 +73,16 @@ function newlineOrSpace(s: string, i: number, n: number): number {
   return spaceTail(s, i, r, n);
 }
 
+/** cl100k / o200k's `\p{N}{1,3}`: one number char already taken (ending at j), up to two more. */
+function digits3(s: string, j: number, n: number): number {
+  for (let k = 1; k < 3 && j < n; k++) {
+    const g = flagsAt(s, j, n);
+    if (!(g & F_N)) break;
+    j += g & 256 ? 2 : 1;
+  }
+  return j;
+}
+
 function skipNewlines(s: string, j: number, n: number): number {
   while (j < n) { const c = s.charCodeAt(j); if (c !== 10 && c !== 13) break; j++; }
   return j;
@@ -85,15 +95,7 @@ export const nextCl100k: NextPiece = (s, i, n) => {
   const f = c < 0xd800 || c > 0xdbff ? T[c]! : flagsAt(s, i, n);
   const w = f & 256 ? 2 : 1;
   if (f & F_L) return runWhile(s, i + w, n, F_L, F_L);
-  if (f & F_N) {
-    let j = i + w;
-    for (let k = 1; k < 3 && j < n; k++) {
-      const g = flagsAt(s, j, n);
-      if (!(g & F_N)) break;
-      j += g & 256 ? 2 : 1;
-    }
-    return j;
-  }
+  if (f & F_N) return digits3(s, i + w, n);
   if (!(f & F_NL) && i + w < n) {
     const g = flagsAt(s, i + w, n);
     if (g & F_L) return runWhile(s, i + w + (g & 256 ? 2 : 1), n, F_L, F_L);
@@ -166,15 +168,7 @@ export const nextO200k: NextPiece = (s, i, n) => {
     if (prefix && (e = upPlusLo(s, i + w, n)) >= 0) return e;
     if ((e = upPlusLo(s, i, n)) >= 0) return e;
   }
-  if (f & F_N) {
-    let j = i + w;
-    for (let k = 1; k < 3 && j < n; k++) {
-      const g = flagsAt(s, j, n);
-      if (!(g & F_N)) break;
-      j += g & 256 ? 2 : 1;
-    }
-    return j;
-  }
+  if (f & F_N) return digits3(s, i + w, n);
   let j = -1;
   if (!(f & LNW)) j = runWhile(s, i + w, n, LNW, 0);
   else if (s.charCodeAt(i) === 32 && i + 1 < n && !(flagsAt(s, i + 1, n) & LNW)) j = runWhile(s, i + 1, n, LNW, 0);
