@@ -12,7 +12,7 @@
 #define NR 32
 #define KC 256
 #define MC 240
-#define NC 3072
+#define NB 256
 #elif defined(LF_AVX2)
 #define MR 6
 #define NR 16
@@ -20,17 +20,17 @@
 #define KC 256
 #endif
 #ifndef MC
-#define MC 144
+#define MC 1536
 #endif
-#ifndef NC
-#define NC 4080
+#ifndef NB
+#define NB 256
 #endif
 #else
 #define MR 4
 #define NR 8
 #define KC 256
-#define MC 128
-#define NC 2048
+#define MC 1536
+#define NB 256
 #endif
 
 /**
@@ -55,6 +55,13 @@ void lf_ukernel(size_t kc, const float *a, const float *b, float *C, size_t ldc,
  * Panel i of A starts at Ap + i*a_stride, panel j of B at Bp + j*b_stride.
  */
 void lf_macro(size_t mc, size_t nc, size_t kc, const float *Ap, size_t a_stride, const float *Bp, size_t b_stride,
+  float *C, size_t ldc, float alpha, float beta, const float *bias);
+
+/**
+ * lf_macro in the other order: rows of A panels outer, B panels inner (A panel in L1, the B block
+ * streamed from L2 and prefetched by the micro-kernel; C walked along its rows).
+ */
+void lf_macro_rows(size_t mc, size_t nc, size_t kc, const float *Ap, size_t a_stride, const float *Bp, size_t b_stride,
   float *C, size_t ldc, float alpha, float beta, const float *bias);
 
 /**

@@ -73,19 +73,23 @@ typedef struct { float alpha, beta; const float *bias; } store_params;
 /* The k loop and the store of a full tile. Alpha, beta and bias come through memory so that all
    16 ymm registers hold the tile and operands during the loop (no spills). */
 __attribute__((noinline)) static void ukr_full(size_t kc, const float *a, const float *b, float *C, size_t ldc,
-  const store_params *sp, float *spill) {
+  const store_params *sp, float *spill, int bstream) {
   __m256 c00 = vzero(), c01 = vzero(), c10 = vzero(), c11 = vzero(), c20 = vzero(), c21 = vzero();
   __m256 c30 = vzero(), c31 = vzero(), c40 = vzero(), c41 = vzero(), c50 = vzero(), c51 = vzero();
 #define R256(i, x0, x1) { __m256 ai = _mm256_broadcast_ss(a + i); x0 = _mm256_fmadd_ps(ai, b0, x0); x1 = _mm256_fmadd_ps(ai, b1, x1); }
-#pragma GCC unroll 4
-  for (size_t p = 0; p < kc; p++) {
-    __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
-    _mm_prefetch((const char *)(a + 16 * MR), _MM_HINT_T0);
-    R256(0, c00, c01) R256(1, c10, c11) R256(2, c20, c21)
-    R256(3, c30, c31) R256(4, c40, c41) R256(5, c50, c51)
-    a += MR;
-    b += NR;
+  /* the operand that streams from L2 is prefetched: A in lf_macro's order (B panel in L1), B in
+     lf_macro_rows' order (A panel in L1, B block in L2; 16 k ahead = 1 KiB) */
+#define KLOOP(pf)                                                         \
+  _Pragma("GCC unroll 4") for (size_t p = 0; p < kc; p++) {               \
+    __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);          \
+    _mm_prefetch((const char *)(pf), _MM_HINT_T0);                        \
+    R256(0, c00, c01) R256(1, c10, c11) R256(2, c20, c21)                 \
+    R256(3, c30, c31) R256(4, c40, c41) R256(5, c50, c51)                 \
+    a += MR;                                                              \
+    b += NR;                                                              \
   }
+  if (bstream) { KLOOP(b + 16 * NR) } else { KLOOP(a + 16 * MR) }
+#undef KLOOP
 #undef R256
   if (spill) {
     float *tile = spill;
@@ -101,18 +105,24 @@ __attribute__((noinline)) static void ukr_full(size_t kc, const float *a, const 
   STORE_ROW(3, c30, c31); STORE_ROW(4, c40, c41); STORE_ROW(5, c50, c51);
 }
 
-void lf_ukernel(size_t kc, const float *a, const float *b, float *C, size_t ldc, size_t m, size_t n,
-  float alpha, float beta, const float *bias) {
+static void ukernel_pf(size_t kc, const float *a, const float *b, float *C, size_t ldc, size_t m, size_t n,
+  float alpha, float beta, const float *bias, int bstream) {
   for (size_t i = 0; i < m; i++) {
     _mm_prefetch((const char *)(C + i * ldc), _MM_HINT_T0);
     _mm_prefetch((const char *)(C + i * ldc + NR - 1), _MM_HINT_T0);
   }
   store_params sp = { alpha, beta, bias };
-  if (m == MR && n == NR) { ukr_full(kc, a, b, C, ldc, &sp, NULL); return; }
+  if (m == MR && n == NR) { ukr_full(kc, a, b, C, ldc, &sp, NULL, bstream); return; }
   float tile[MR * NR] __attribute__((aligned(64)));
-  ukr_full(kc, a, b, C, ldc, &sp, tile);
+  ukr_full(kc, a, b, C, ldc, &sp, tile, bstream);
   store_partial(tile, C, ldc, m, n, alpha, beta, bias);
 }
+
+void lf_ukernel(size_t kc, const float *a, const float *b, float *C, size_t ldc, size_t m, size_t n,
+  float alpha, float beta, const float *bias) {
+  ukernel_pf(kc, a, b, C, ldc, m, n, alpha, beta, bias, 0);
+}
+#define ukernel_rows(kc, a, b, C, ldc, m, n, alpha, beta, bias) ukernel_pf(kc, a, b, C, ldc, m, n, alpha, beta, bias, 1)
 
 #else
 
@@ -131,6 +141,10 @@ void lf_ukernel(size_t kc, const float *a, const float *b, float *C, size_t ldc,
   store_partial(tile, C, ldc, m, n, alpha, beta, bias);
 }
 
+#endif
+
+#ifndef ukernel_rows
+#define ukernel_rows lf_ukernel
 #endif
 
 /* ---------------- packing ---------------- */
@@ -269,6 +283,18 @@ void lf_macro(size_t mc, size_t nc, size_t kc, const float *Ap, size_t a_stride,
     for (size_t i = 0; i < mc; i += MR) {
       size_t m = mc - i < MR ? mc - i : MR;
       lf_ukernel(kc, Ap + (i / MR) * a_stride, bp, C + i * ldc + j, ldc, m, n, alpha, beta, bj);
+    }
+  }
+}
+
+void lf_macro_rows(size_t mc, size_t nc, size_t kc, const float *Ap, size_t a_stride, const float *Bp, size_t b_stride,
+  float *C, size_t ldc, float alpha, float beta, const float *bias) {
+  for (size_t i = 0; i < mc; i += MR) {
+    size_t m = mc - i < MR ? mc - i : MR;
+    const float *ap = Ap + (i / MR) * a_stride;
+    for (size_t j = 0; j < nc; j += NR) {
+      size_t n = nc - j < NR ? nc - j : NR;
+      ukernel_rows(kc, ap, Bp + (j / NR) * b_stride, C + i * ldc + j, ldc, m, n, alpha, beta, bias ? bias + j : NULL);
     }
   }
 }

@@ -1,6 +1,6 @@
 // Batched SGEMM driver (row-major, BLAS semantics of src/kernels/js/matmul.ts): cache blocking
-// (NC / KC / MC loops around the packed macro-kernel, Goto's algorithm), and threads that either
-// take whole matrices of a batch or rectangles of C (each packing its own panels).
+// (MC / KC / NB loops around the packed macro-kernel, Goto's algorithm in OpenBLAS's order), and
+// threads that either take whole matrices of a batch or rectangles of C (each packing its own panels).
 #include "gemm.h"
 #include <stdlib.h>
 
@@ -15,28 +15,31 @@ static void scale_c(size_t M, size_t N, float beta, float *C, size_t ldc, const 
   }
 }
 
+/* Loops (OpenBLAS's order for row-major C): MC rows of op(A) × KC are packed once per block (in L3);
+   NB columns of op(B) × KC are packed at a time (in L2) and lf_macro_rows runs every A panel over
+   them. Each operand is packed once per (MC, KC) block. */
 void lf_gemm_serial(int tid, int ta, int tb, size_t M, size_t N, size_t K, float alpha,
   const float *A, size_t lda, const float *B, size_t ldb, float beta, float *C, size_t ldc,
   const float *bias, float *rowsum) {
   if (M == 0 || N == 0) return;
   if (K == 0) { scale_c(M, N, beta, C, ldc, bias); return; }
   size_t kcmax = K < KC ? K : KC;
-  size_t ncmax = N < NC ? (N + NR - 1) / NR * NR : NC;
+  size_t nbmax = N < NB ? (N + NR - 1) / NR * NR : NB;
   size_t mcmax = M < MC ? (M + MR - 1) / MR * MR : MC;
   float *pa = lf_scratch(tid, LF_SCRATCH_PACK_A, mcmax * kcmax * sizeof(float));
-  float *pb = lf_scratch(tid, LF_SCRATCH_PACK_B, ncmax * kcmax * sizeof(float));
+  float *pb = lf_scratch(tid, LF_SCRATCH_PACK_B, nbmax * kcmax * sizeof(float));
   if (!pa || !pb) return;
-  for (size_t jc = 0; jc < N; jc += NC) {
-    size_t nc = N - jc < NC ? N - jc : NC;
+  for (size_t ic = 0; ic < M; ic += MC) {
+    size_t mc = M - ic < MC ? M - ic : MC;
     for (size_t pc = 0; pc < K; pc += KC) {
       size_t kc = K - pc < KC ? K - pc : KC;
-      lf_pack_b(tb, kc, nc, OPB(B, ldb, tb, pc, jc), ldb, pb);
+      lf_pack_a(ta, mc, kc, OPA(A, lda, ta, ic, pc), lda, pa, 1.0f, rowsum ? rowsum + ic : NULL);
       float bet = pc == 0 ? beta : 1.0f;
-      const float *bia = pc == 0 && bias ? bias + jc : NULL;
-      for (size_t ic = 0; ic < M; ic += MC) {
-        size_t mc = M - ic < MC ? M - ic : MC;
-        lf_pack_a(ta, mc, kc, OPA(A, lda, ta, ic, pc), lda, pa, 1.0f, rowsum && jc == 0 ? rowsum + ic : NULL);
-        lf_macro(mc, nc, kc, pa, MR * kc, pb, NR * kc, C + ic * ldc + jc, ldc, alpha, bet, bia);
+      for (size_t jc = 0; jc < N; jc += NB) {
+        size_t nc = N - jc < NB ? N - jc : NB;
+        lf_pack_b(tb, kc, nc, OPB(B, ldb, tb, pc, jc), ldb, pb);
+        lf_macro_rows(mc, nc, kc, pa, MR * kc, pb, NR * kc, C + ic * ldc + jc, ldc, alpha, bet,
+          pc == 0 && bias ? bias + jc : NULL);
       }
     }
   }
