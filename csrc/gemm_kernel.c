@@ -220,6 +220,13 @@ static inline void pack_copy_all(size_t kc, size_t nc, const size_t W, const flo
       const float *s = src + k * ld;
       float *d = dst + k * W;
       if (alpha == 1.0f) {
+#ifdef HAVE_T8
+        if (W % 8 == 0) {   /* whole ymm moves (memcpy of W floats compiles to 16-byte moves) */
+          for (size_t p = p0; p < p1; p++)
+            for (size_t j = 0; j < W; j += 8) _mm256_storeu_ps(d + p * W * kc + j, _mm256_loadu_ps(s + p * W + j));
+          continue;
+        }
+#endif
         for (size_t p = p0; p < p1; p++) memcpy(d + p * W * kc, s + p * W, W * sizeof(float));
       } else {
         for (size_t p = p0; p < p1; p++) for (size_t j = 0; j < W; j++) d[p * W * kc + j] = alpha * s[p * W + j];
