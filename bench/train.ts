@@ -1,6 +1,7 @@
 // `npm run bench -- train [--json] [--quick] [--cases nano,124m-b4,124m-t1024]`: tokens/s of a full training
 // step (forward, backward, clip, AdamW) of our GPT vs the same model in PyTorch (bench/peers/gpt.py), each in
-// a fresh process per case (so peak RSS is per case), timed alternately in the same run. The peer gets its
+// a fresh process per case (so peak RSS is per case), timed alternately in the same run with a pause
+// between the sides. The peer gets its
 // best thread setting: torch (OpenMP) threads x OpenBLAS threads, tried before timing; OpenBLAS runs its
 // AVX-512 kernel (OPENBLAS_CORETYPE=SKYLAKEX) only where the CPU has avx512f.
 import { availableParallelism } from 'node:os';
@@ -12,11 +13,12 @@ interface Case { id: string; name: string; config: Record<string, number>; B: nu
 const NANO = { n_layer: 4, n_head: 4, n_embd: 128, block_size: 64, vocab_size: 65 };
 const GPT2 = { n_layer: 12, n_head: 12, n_embd: 768, block_size: 1024, vocab_size: 50257 };
 const CASES: Case[] = [
-  { id: 'nano', name: "nanoGPT CPU config (4x128, B=12, T=64, V=65)", config: NANO, B: 12, T: 64, reps: 5, iters: 10 },
+  { id: 'nano', name: "nanoGPT CPU config (4x128, B=12, T=64, V=65)", config: NANO, B: 12, T: 64, reps: 7, iters: 20 },
   { id: '124m-b4', name: 'GPT-2 124M, B=4, T=64', config: GPT2, B: 4, T: 64, reps: 3, iters: 1 },
   { id: '124m-t1024', name: 'GPT-2 124M, B=1, T=1024', config: GPT2, B: 1, T: 1024, reps: 3, iters: 1 },
 ];
 
+const SETTLE_MS = 300;
 const here = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 
 async function main(): Promise<void> {
@@ -48,9 +50,14 @@ async function main(): Promise<void> {
       }
     }
     await ours.call({ cmd: 'train', iters: 1 }); // warm-up
+    // each side is timed after the other's idle threads have gone to sleep (OpenBLAS workers spin up to
+    // ~0.1 s after a call, ours ~1 ms): otherwise they run on the cores the other side is timed on
+    const settle = () => new Promise<void>((res) => setTimeout(res, SETTLE_MS));
     const a: number[] = [], b: number[] = [];
     for (let r = 0; r < reps; r++) {
+      await settle();
       a.push((await ours.call<{ ms: number }>({ cmd: 'train', iters: c.iters })).ms);
+      await settle();
       if (peer) b.push((await peer.call<{ ms: number }>({ cmd: 'train', iters: c.iters, ...best })).ms);
     }
     const tokens = c.B * c.T;

@@ -142,6 +142,15 @@ static void attn_bwd_task(void *ctx, size_t task, int tid) {
   float *vt = kt + HS * Sp, *kv = vt + HS * Sp;
   float *qa = w1, *da = qa + BR * HS, *qbp = da + BR * HS, *dbp = qbp + HSp * BR;
   float *pb = w2, *dsb = pb + BR * BC, *dsa = dsb + BR * BC, *pt = dsa + BR * BC, *dst = pt + BCm * BR, *D = dst + BCm * BR;
+  if (a->g_overwrite) {   /* this task's rows of gk, gv and of gq (its query heads) start from zero */
+    for (size_t s = 0; s < S; s++) {
+      if (gk) memset(gk + s * gks, 0, HS * sizeof(float));
+      if (gv) memset(gv + s * gvs, 0, HS * sizeof(float));
+    }
+    if (a->gq)
+      for (size_t h = kvh * group; h < (kvh + 1) * group; h++)
+        for (size_t t = 0; t < T; t++) memset(a->gq + b * st[LF_AGQ][0] + h * st[LF_AGQ][1] + t * gqs, 0, HS * sizeof(float));
+  }
   if (S > 0) {
     lf_pack_b(1, HS, S, k, ks, kt);
     lf_pack_b(1, HS, S, v, vs, vt);

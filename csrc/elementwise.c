@@ -10,7 +10,7 @@
 
 /* ---------------- unary ---------------- */
 
-typedef struct { int op; size_t n; const float *x, *y, *g; float *out; float p; } unary_job;
+typedef struct { int op; size_t n; const float *x, *y, *g; float *out; float p; int overwrite; } unary_job;
 
 LF_INLINE vf unary_vec(int op, vf x) {
   switch (op) {
@@ -101,19 +101,21 @@ static double unary_cost(int op) {
 }
 
 void lf_unary_forward(int op, size_t n, const float *x, float *out, float p) {
-  unary_job j = { op, n, x, NULL, NULL, out, p };
+  unary_job j = { op, n, x, NULL, NULL, out, p, 0 };
   size_t tasks = (n + 16383) / 16384;
   lf_parallel(tasks, lf_threads_for((double)n * unary_cost(op), 65536), unary_fwd_task, &j);
 }
 
+/* gx (+)= f'(x)·g; overwriting never loads gx (an uninitialised buffer may hold anything) */
 #define BWD_LOOP(OP)                                                                                          \
   case OP: {                                                                                                  \
     size_t i = 0;                                                                                             \
-    for (; i + VW <= n; i += VW) vstore(gx + i, vfma(deriv_vec(OP, vload(x + i), vload(y + i)), vload(g + i), vload(gx + i))); \
+    if (ov) for (; i + VW <= n; i += VW) vstore(gx + i, vmul(deriv_vec(OP, vload(x + i), vload(y + i)), vload(g + i))); \
+    else for (; i + VW <= n; i += VW) vstore(gx + i, vfma(deriv_vec(OP, vload(x + i), vload(y + i)), vload(g + i), vload(gx + i))); \
     if (i < n) {                                                                                              \
       size_t r = n - i;                                                                                       \
       vf d = deriv_vec(OP, vloadn(x + i, r, 0.0f), vloadn(y + i, r, 1.0f));                                   \
-      vstoren(gx + i, vfma(d, vloadn(g + i, r, 0.0f), vloadn(gx + i, r, 0.0f)), r);                           \
+      vstoren(gx + i, vfma(d, vloadn(g + i, r, 0.0f), ov ? vzero() : vloadn(gx + i, r, 0.0f)), r);            \
     }                                                                                                         \
     break;                                                                                                    \
   }
@@ -124,19 +126,20 @@ static void unary_bwd_task(void *ctx, size_t t, int tid) {
   size_t i0 = t * 16384, n = i0 + 16384 < j->n ? 16384 : j->n - i0;
   const float *x = j->x + i0, *y = j->y + i0, *g = j->g + i0;
   float *gx = j->out + i0;
+  const int ov = j->overwrite;
   switch (j->op) {
     BWD_LOOP(LF_NEG) BWD_LOOP(LF_EXP) BWD_LOOP(LF_SQRT) BWD_LOOP(LF_TANH) BWD_LOOP(LF_SIGMOID) BWD_LOOP(LF_RELU)
     BWD_LOOP(LF_GELU) BWD_LOOP(LF_GELU_TANH) BWD_LOOP(LF_SILU) BWD_LOOP(LF_ABS)
     default:
       for (size_t i = 0; i < n; i++) {
         float d = j->op == LF_LOG ? 1.0f / x[i] : (j->p == 0.0f ? 0.0f : j->p * powf(x[i], j->p - 1.0f));
-        gx[i] += d * g[i];
+        gx[i] = d * g[i] + (ov ? 0.0f : gx[i]);
       }
   }
 }
 
-void lf_unary_backward(int op, size_t n, const float *x, const float *y, const float *g, float *gx, float p) {
-  unary_job j = { op, n, x, y, g, gx, p };
+void lf_unary_backward(int op, size_t n, const float *x, const float *y, const float *g, float *gx, float p, int overwrite) {
+  unary_job j = { op, n, x, y, g, gx, p, overwrite };
   lf_parallel((n + 16383) / 16384, lf_threads_for((double)n * unary_cost(op), 65536), unary_bwd_task, &j);
 }
 

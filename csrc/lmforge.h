@@ -40,7 +40,8 @@ void lf_strided_accumulate(const float *src, const size_t *shape, int rank, floa
 enum lf_unary { LF_NEG, LF_EXP, LF_LOG, LF_SQRT, LF_TANH, LF_SIGMOID, LF_RELU, LF_GELU, LF_GELU_TANH, LF_SILU, LF_POW, LF_ABS, LF_UNARY_COUNT };
 enum lf_binary { LF_ADD, LF_SUB, LF_MUL, LF_DIV, LF_BPOW, LF_MAXIMUM, LF_MINIMUM, LF_BINARY_COUNT };
 void lf_unary_forward(int op, size_t n, const float *x, float *out, float p);
-void lf_unary_backward(int op, size_t n, const float *x, const float *y, const float *g, float *gx, float p);
+/** gx += f'(x)·g, or gx = f'(x)·g with `overwrite` (gx never read). */
+void lf_unary_backward(int op, size_t n, const float *x, const float *y, const float *g, float *gx, float p, int overwrite);
 void lf_binary_forward(int op, const size_t *shape, int rank, const float *a, const ptrdiff_t *as, const float *b, const ptrdiff_t *bs, float *out);
 void lf_binary_backward(int op, const size_t *shape, int rank, const float *a, const ptrdiff_t *as, const float *b, const ptrdiff_t *bs,
   const float *g, float *ga, const ptrdiff_t *gas, float *gb, const ptrdiff_t *gbs);
@@ -90,6 +91,7 @@ typedef struct {
   float *out, *lse;
   const float *g;
   float *gq, *gk, *gv;
+  int g_overwrite;   /* backward: gq, gk, gv are written, not accumulated (their contents are never read) */
   size_t st[LF_AOPS][3];
 } lf_attn_args;
 /** Dense strides: q/out/g/gq (B, NH, T, HS), k/v/gk/gv (B, NKV, S, HS). */

@@ -120,10 +120,11 @@ static napi_value UnaryBackward(napi_env env, napi_callback_info info) {
   int op = op_index(a, 0, UNARY, LF_UNARY_COUNT);
   SZ(1, n); F32(2, x); F32(3, y); F32(4, g); F32(5, gx);
   double p = arg_num(a, 6, "param");
+  int over = a->argc > 7 && !is_null(a, 7) ? arg_bool(a, 7, "gxOverwrite") : 0;
   check_len(a, "x", x_len, (double)n); check_len(a, "y", y_len, (double)n);
   check_len(a, "g", g_len, (double)n); check_len(a, "gx", gx_len, (double)n);
   BAIL();
-  lf_unary_backward(op, n, x, y, g, gx, (float)p);
+  lf_unary_backward(op, n, x, y, g, gx, (float)p, over);
   return finish(a);
 }
 
@@ -259,8 +260,8 @@ static napi_value PeakFlops(napi_env env, napi_callback_info info) {
 
 /* abiVersion(): bumped whenever a kernel's arguments change meaning, so that src/kernels/native/loader.ts
    refuses a stale build instead of running it with arguments it would misread. 2: attention layouts;
-   3: linearBackward's gxOverwrite. */
-#define LF_ABI_VERSION 3
+   3: linearBackward's gxOverwrite; 4: unaryBackward's gxOverwrite, attentionBackward's gOverwrite. */
+#define LF_ABI_VERSION 4
 static napi_value AbiVersion(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value r;

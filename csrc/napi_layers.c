@@ -252,7 +252,9 @@ static int attn_args(args_t *a, lf_attn_args *p, int backward) {
   if (p->mask) check_len(a, "keyMask", lm, (double)p->B * p->S);
   check_len(a, "lse", ll, (double)p->B * p->NH * p->T);
   p->g = NULL; p->gq = p->gk = p->gv = NULL;
+  p->g_overwrite = 0;
   if (backward) {
+    p->g_overwrite = a->argc > 19 && !is_null(a, 19) ? arg_bool(a, 19, "gOverwrite") : 0;
     size_t lg, l1, l2, l3;
     p->g = arg_f32(a, 14, "g", 0, &lg);
     p->gq = arg_f32(a, 15, "gq", 1, &l1); p->gk = arg_f32(a, 16, "gk", 1, &l2); p->gv = arg_f32(a, 17, "gv", 1, &l3);

@@ -2,7 +2,7 @@
 // Each op result that depends on a tensor requiring grad carries a Node whose `backward`
 // receives the (contiguous) gradient of that result and ACCUMULATES into its inputs' grads.
 // After backward the graph is released: nodes are dropped and intermediate grads freed.
-import type { FloatArray, Storage } from '../tensor/dtype.js';
+import { allocateUninit, type FloatArray, type Storage } from '../tensor/dtype.js';
 import { releaseBuffer } from '../tensor/pool.js';
 import { Tensor, zeros } from '../tensor/tensor.js';
 import { fmtShape, shapesEqual } from '../tensor/shape.js';
@@ -67,6 +67,16 @@ export function gradOf(t: Tensor): FloatArray {
     if (t.dtype === 'int32') throw new Error(`gradOf: int32 tensor of shape ${fmtShape(t.shape)} cannot have a gradient`);
     t.grad = zeros(t.shape, { dtype: t.dtype });
   }
+  return t.grad.fbuffer();
+}
+
+/**
+ * Gives `t` (which has no gradient yet) a gradient buffer with undefined contents, for a kernel that
+ * overwrites it completely (the first gradient to reach t: no zero fill, no read of zeros); later uses
+ * accumulate into it as usual.
+ */
+export function uninitGrad(t: Tensor): FloatArray {
+  t.grad = new Tensor(allocateUninit(t.dtype, t.size), t.shape);
   return t.grad.fbuffer();
 }
 

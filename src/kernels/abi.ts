@@ -53,8 +53,11 @@ export interface Kernels {
     g: F, ga: F | null, gaStrides: readonly number[], gb: F | null, gbStrides: readonly number[]): void;
   /** out[i] = f(x[i]) over n contiguous elements; `param` is the exponent for 'pow'. */
   unaryForward(op: UnaryOp, n: number, x: F, out: F, param: number): void;
-  /** gx[i] += f'(x[i]) · g[i]; `y` is the forward output (used where cheaper, e.g. exp, tanh). */
-  unaryBackward(op: UnaryOp, n: number, x: F, y: F, g: F, gx: F, param: number): void;
+  /**
+   * gx[i] += f'(x[i]) · g[i]; `y` is the forward output (used where cheaper, e.g. exp, tanh). With
+   * `gxOverwrite` gx[i] = f'(x[i]) · g[i]: gx's previous contents are never read (a fresh, uninitialised buffer).
+   */
+  unaryBackward(op: UnaryOp, n: number, x: F, y: F, g: F, gx: F, param: number, gxOverwrite?: boolean): void;
   /** out = cond ? a : b over `shape` with broadcast strides; cond is int32 (nonzero = true). */
   whereForward(shape: readonly number[], cond: Int32Array, cOff: number, cStrides: readonly number[], a: F, aOff: number, aStrides: readonly number[],
     b: F, bOff: number, bStrides: readonly number[], out: F): void;
@@ -126,12 +129,14 @@ export interface Kernels {
    * A query row that can see no key outputs zeros (and lse = −Infinity).
    * `layout` (optional) places q, k, v, out (and in backward g, gq, gk, gv) anywhere in their arrays:
    * see AttentionLayout; without it every array is dense (B, heads, rows, HS). lse is always dense.
+   * Backward accumulates into gq, gk, gv; with `gOverwrite` it writes every row they hold instead (their previous
+   * contents are never read: fresh, uninitialised buffers).
    */
   attentionForward(B: number, NH: number, NKV: number, T: number, S: number, HS: number, q: F, k: F, v: F,
     causal: boolean, keyMask: Int32Array | null, scale: number, out: F, lse: F, layout?: AttentionLayout | null): void;
   attentionBackward(B: number, NH: number, NKV: number, T: number, S: number, HS: number, q: F, k: F, v: F,
     causal: boolean, keyMask: Int32Array | null, scale: number, out: F, lse: F, g: F, gq: F | null, gk: F | null, gv: F | null,
-    layout?: AttentionLayout | null): void;
+    layout?: AttentionLayout | null, gOverwrite?: boolean): void;
 
   /**
    * Rotary position embedding, rotate-half layout (HF): x and out are (R, T, HS) with R = B·heads;

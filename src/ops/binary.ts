@@ -3,7 +3,7 @@
 // each operand's gradient through stride-0 dims, which sums over the broadcast axes.
 import type { BinaryOp } from '../kernels/abi.js';
 import { Tensor, empty } from '../tensor/tensor.js';
-import { broadcastShapes, broadcastStrides, contiguousStrides } from '../tensor/shape.js';
+import { broadcastShapes, broadcastStrides, contiguousStrides, shapesEqual } from '../tensor/shape.js';
 import { gradIfNeeded, record } from '../autograd/tape.js';
 import { asTensor, assertFloat, K } from './util.js';
 
@@ -17,7 +17,16 @@ function binary(op: BinaryOp, aIn: Tensor | number, bIn: Tensor | number): Tenso
   const out = empty(shape, { dtype: a.dtype });
   K(a).binaryForward(op, shape, a.data as never, a.offset, aS, b.data as never, b.offset, bS, out.fbuffer());
   return record(out, op, [a, b], (g) => {
-    const ga = gradIfNeeded(a), gb = gradIfNeeded(b);
+    // a + b and a − b pass g unchanged to an a of the output's shape: when that is a's first gradient, a takes
+    // g's buffer itself (no zero fill, no accumulation pass; e.g. the residual stream)
+    let gaTaken = false;
+    if ((op === 'add' || op === 'sub') && a.requiresGrad && a.grad === null && out.grad && !out.retainsGrad && shapesEqual(a.shape, shape)) {
+      a.grad = out.grad;
+      out.grad = null;
+      gaTaken = true;
+    }
+    const ga = gaTaken ? null : gradIfNeeded(a), gb = gradIfNeeded(b);
+    if (!ga && !gb) return;
     K(a).binaryBackward(op, shape, a.data as never, a.offset, aS, b.data as never, b.offset, bS, g,
       ga, broadcastStrides(a.shape, contiguousStrides(a.shape), shape),
       gb, broadcastStrides(b.shape, contiguousStrides(b.shape), shape));

@@ -2,20 +2,10 @@
 // Backward computes dx, dW and db in one kernel call (fused in the native backend); dx overwrites a fresh
 // gradient buffer instead of accumulating into zeros when it is the first gradient of x.
 import { Tensor, empty } from '../tensor/tensor.js';
-import { allocateUninit, type FloatArray } from '../tensor/dtype.js';
 import { fmtShape } from '../tensor/shape.js';
-import { gradIfNeeded, record } from '../autograd/tape.js';
+import { gradIfNeeded, record, uninitGrad } from '../autograd/tape.js';
 import { assertFloat, K } from './util.js';
 import { contiguous } from './view.js';
-
-/**
- * Gives `t` (which has no gradient yet) a gradient buffer with undefined contents, for a kernel that
- * overwrites it completely; later uses accumulate into it as usual.
- */
-export function uninitGrad(t: Tensor): FloatArray {
-  t.grad = new Tensor(allocateUninit(t.dtype, t.size), t.shape);
-  return t.grad.fbuffer();
-}
 
 /**
  * @param x (..., IN)

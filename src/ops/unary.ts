@@ -2,7 +2,7 @@
 // relu, gelu (erf or tanh form, FACTS §3.1), silu. Forward and backward share one kernel pair.
 import type { UnaryOp } from '../kernels/abi.js';
 import { Tensor, empty } from '../tensor/tensor.js';
-import { gradOf, record } from '../autograd/tape.js';
+import { gradOf, record, uninitGrad } from '../autograd/tape.js';
 import { assertFloat, K } from './util.js';
 import { contiguous } from './view.js';
 import { powTensor } from './binary.js';
@@ -14,7 +14,9 @@ function unary(op: UnaryOp, xIn: Tensor, param = 0): Tensor {
   const n = x.size;
   K(x).unaryForward(op, n, x.fbuffer(), out.fbuffer(), param);
   return record(out, op, [x], (g) => {
-    K(x).unaryBackward(op, n, x.fbuffer(), out.fbuffer(), g, gradOf(x), param);
+    // the first gradient to reach x overwrites an uninitialised buffer (no zero fill, no read of zeros)
+    const fresh = x.grad === null;
+    K(x).unaryBackward(op, n, x.fbuffer(), out.fbuffer(), g, fresh ? uninitGrad(x) : gradOf(x), param, fresh);
   });
 }
 

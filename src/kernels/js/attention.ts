@@ -55,9 +55,18 @@ export function attentionForward(B: number, NH: number, NKV: number, T: number, 
 
 export function attentionBackward(B: number, NH: number, NKV: number, T: number, S: number, HS: number, q: F, k: F, v: F,
   causal: boolean, keyMask: Int32Array | null, scale: number, out: F, lse: F, g: F, gq: F | null, gk: F | null, gv: F | null,
-  layout?: AttentionLayout | null): void {
+  layout?: AttentionLayout | null, gOverwrite = false): void {
   const L = layout ?? denseAttentionLayout(B, NH, NKV, T, S, HS);
   const group = NH / NKV;
+  if (gOverwrite) {
+    for (let b = 0; b < B; b++) {
+      if (gq) for (let h = 0; h < NH; h++) for (let t = 0; t < T; t++) gq.fill(0, at(L, 5, b, h, t), at(L, 5, b, h, t) + HS);
+      for (let h = 0; h < NKV; h++) for (let s = 0; s < S; s++) {
+        if (gk) gk.fill(0, at(L, 6, b, h, s), at(L, 6, b, h, s) + HS);
+        if (gv) gv.fill(0, at(L, 7, b, h, s), at(L, 7, b, h, s) + HS);
+      }
+    }
+  }
   for (let b = 0; b < B; b++) {
     for (let h = 0; h < NH; h++) {
       const kvh = Math.floor(h / group);

@@ -87,8 +87,9 @@ export function unaryForward(op: UnaryOp, n: number, x: F, out: F, param: number
   for (let i = 0; i < n; i++) out[i] = fwd(op, x[i]!, param);
 }
 
-export function unaryBackward(op: UnaryOp, n: number, x: F, y: F, g: F, gx: F, param: number): void {
-  for (let i = 0; i < n; i++) gx[i] += deriv(op, x[i]!, y[i]!, param) * g[i]!;
+export function unaryBackward(op: UnaryOp, n: number, x: F, y: F, g: F, gx: F, param: number, gxOverwrite = false): void {
+  if (gxOverwrite) for (let i = 0; i < n; i++) gx[i] = deriv(op, x[i]!, y[i]!, param) * g[i]!;
+  else for (let i = 0; i < n; i++) gx[i] += deriv(op, x[i]!, y[i]!, param) * g[i]!;
 }
 
 function bin(op: BinaryOp, a: number, b: number): number {
