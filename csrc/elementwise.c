@@ -22,8 +22,14 @@ LF_INLINE vf unary_vec(int op, vf x) {
     case LF_RELU: return vsel(vgt(x, vzero()), x, vzero());
     case LF_GELU: return vmul(x, vnormcdf(x));
     case LF_GELU_TANH: {
-      vf u = vmul(vset1(SQRT_2_OVER_PI), vfma(vmul(vset1(0.044715f), vmul(x, x)), x, x));
-      return vmul(x, vsigmoid(vadd(u, u)));
+      /* the polynomial for σ(2u) where every lane has |x| ≤ 2 (most activations), σ of 2u outside */
+      vf s = vadd(vset1(0.5f), vgelu_tanh_central_half(x));
+      vmask out = vgt(vabs(x), vset1(GELU_TANH_CENTRAL));
+      if (vany(out)) {
+        vf u = vmul(vset1(SQRT_2_OVER_PI), vfma(vmul(vset1(0.044715f), vmul(x, x)), x, x));
+        s = vsel(out, vsigmoid(vadd(u, u)), s);
+      }
+      return vmul(x, s);
     }
     case LF_SILU: return vmul(x, vsigmoid(x));
     case LF_ABS: return vabs(x);
@@ -46,13 +52,21 @@ LF_INLINE vf deriv_vec(int op, vf x, vf y) {
       return vfma(x, pdf, vnormcdf(x));
     }
     case LF_GELU_TANH: {
-      /* 0.5(1 + tanh u) = s and 0.5(1 − tanh² u) = 2s(1 − s) with s = σ(2u) */
+      /* 0.5(1 + tanh u) = s and 0.5(1 − tanh² u) = 2s(1 − s) with s = σ(2u); for |x| ≤ 2, s = 1/2 + h
+         (the polynomial) and s(1 − s) = 1/4 − h² */
       vf x2 = vmul(x, x);
-      vf u = vmul(vset1(SQRT_2_OVER_PI), vfma(vmul(vset1(0.044715f), x2), x, x));
-      vf s, oms;
-      vsigmoid2(vadd(u, u), &s, &oms);
+      vf h = vgelu_tanh_central_half(x);
+      vf s = vadd(vset1(0.5f), h), ss = vfnma(h, h, vset1(0.25f));
+      vmask out = vgt(vabs(x), vset1(GELU_TANH_CENTRAL));
+      if (vany(out)) {
+        vf u = vmul(vset1(SQRT_2_OVER_PI), vfma(vmul(vset1(0.044715f), x2), x, x));
+        vf so, oms;
+        vsigmoid2(vadd(u, u), &so, &oms);
+        s = vsel(out, so, s);
+        ss = vsel(out, vmul(so, oms), ss);
+      }
       vf du = vmul(vset1(SQRT_2_OVER_PI), vfma(vset1(3.0f * 0.044715f), x2, one));
-      return vfma(vmul(vadd(x, x), vmul(s, oms)), du, s);
+      return vfma(vmul(vadd(x, x), ss), du, s);
     }
     case LF_SILU: {
       vf s, oms;
