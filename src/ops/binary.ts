@@ -4,7 +4,7 @@
 import type { BinaryOp } from '../kernels/abi.js';
 import { Tensor, empty } from '../tensor/tensor.js';
 import { broadcastShapes, broadcastStrides, contiguousStrides, shapesEqual } from '../tensor/shape.js';
-import { gradIfNeeded, record } from '../autograd/tape.js';
+import { gradIfNeeded, record, uninitGrad } from '../autograd/tape.js';
 import { asTensor, assertFloat, K } from './util.js';
 
 function binary(op: BinaryOp, aIn: Tensor | number, bIn: Tensor | number): Tensor {
@@ -18,14 +18,19 @@ function binary(op: BinaryOp, aIn: Tensor | number, bIn: Tensor | number): Tenso
   K(a).binaryForward(op, shape, a.data as never, a.offset, aS, b.data as never, b.offset, bS, out.fbuffer());
   return record(out, op, [a, b], (g) => {
     // a + b and a − b pass g unchanged to an a of the output's shape: when that is a's first gradient, a takes
-    // g's buffer itself (no zero fill, no accumulation pass; e.g. the residual stream)
-    let gaTaken = false;
+    // g's buffer itself (no zero fill, no accumulation pass; e.g. the residual stream); a + b's b of that
+    // shape gets a copy of g as its first gradient
+    let gaTaken = false, gbDone = false;
     if ((op === 'add' || op === 'sub') && a.requiresGrad && a.grad === null && out.grad && !out.retainsGrad && shapesEqual(a.shape, shape)) {
       a.grad = out.grad;
       out.grad = null;
       gaTaken = true;
     }
-    const ga = gaTaken ? null : gradIfNeeded(a), gb = gradIfNeeded(b);
+    if (op === 'add' && b.requiresGrad && b.grad === null && shapesEqual(b.shape, shape)) {
+      uninitGrad(b).set(g);
+      gbDone = true;
+    }
+    const ga = gaTaken ? null : gradIfNeeded(a), gb = gbDone ? null : gradIfNeeded(b);
     if (!ga && !gb) return;
     K(a).binaryBackward(op, shape, a.data as never, a.offset, aS, b.data as never, b.offset, bS, g,
       ga, broadcastStrides(a.shape, contiguousStrides(a.shape), shape),
