@@ -80,6 +80,15 @@ export function uninitGrad(t: Tensor): FloatArray {
   return t.grad.fbuffer();
 }
 
+/**
+ * The gradient buffer of `t` for a kernel that can either overwrite or accumulate (null when t needs no
+ * gradient): the first gradient to reach t gets an uninitialised buffer and `overwrite: true`.
+ */
+export function gradForKernel(t: Tensor): { buf: FloatArray; overwrite: boolean } | null {
+  if (!t.requiresGrad) return null;
+  return t.grad === null ? { buf: uninitGrad(t), overwrite: true } : { buf: gradOf(t), overwrite: false };
+}
+
 /** The gradient buffer of `t` if it needs one, else null (so kernels skip that gradient). */
 export function gradIfNeeded(t: Tensor | null | undefined): FloatArray | null {
   return t && t.requiresGrad ? gradOf(t) : null;

@@ -5,7 +5,7 @@
 // copied, and qkvAttention works straight on GPT-2's fused (B, T, 3C) projection.
 import { Tensor, zeros, empty } from '../tensor/tensor.js';
 import { fmtShape } from '../tensor/shape.js';
-import { gradIfNeeded, record, uninitGrad } from '../autograd/tape.js';
+import { gradForKernel, gradIfNeeded, record } from '../autograd/tape.js';
 import { assertFloat, assertInt, K } from './util.js';
 import { contiguous } from './view.js';
 import { denseAttentionLayout } from '../kernels/attention_layout.js';
@@ -99,8 +99,7 @@ export function qkvAttention(qkvIn: Tensor, nHead: number, opts: AttentionOption
   K(qkv).attentionForward(B, nHead, nHead, T, T, HS, x, x, x, causal, mask, scale, out.fbuffer(), lse.fbuffer(), layout);
   return record(out, op, [qkv], (g) => {
     // the first gradient to reach qkv: the kernel writes every element of it (no zero fill, no read of zeros)
-    const fresh = qkv.requiresGrad && qkv.grad === null;
-    const gx = fresh ? uninitGrad(qkv) : gradIfNeeded(qkv);
-    if (gx) K(qkv).attentionBackward(B, nHead, nHead, T, T, HS, x, x, x, causal, mask, scale, out.fbuffer(), lse.fbuffer(), g, gx, gx, gx, layout, fresh);
+    const gx = gradForKernel(qkv);
+    if (gx) K(qkv).attentionBackward(B, nHead, nHead, T, T, HS, x, x, x, causal, mask, scale, out.fbuffer(), lse.fbuffer(), g, gx.buf, gx.buf, gx.buf, layout, gx.overwrite);
   });
 }

@@ -3,7 +3,7 @@
 // gradient buffer instead of accumulating into zeros when it is the first gradient of x.
 import { Tensor, empty } from '../tensor/tensor.js';
 import { fmtShape } from '../tensor/shape.js';
-import { gradIfNeeded, record, uninitGrad } from '../autograd/tape.js';
+import { gradForKernel, gradIfNeeded, record } from '../autograd/tape.js';
 import { assertFloat, K } from './util.js';
 import { contiguous } from './view.js';
 
@@ -27,8 +27,7 @@ export function linear(xIn: Tensor, weightIn: Tensor, biasIn: Tensor | null = nu
   K(x).linearForward(x.fbuffer(), w.fbuffer(), b ? b.fbuffer() : null, out.fbuffer(), N, IN, OUT);
   return record(out, 'linear', [x, w, b], (g) => {
     // the first gradient to reach x overwrites an uninitialised buffer (no zero fill, no read of zeros)
-    const fresh = x.requiresGrad && x.grad === null;
-    const gx = fresh ? uninitGrad(x) : gradIfNeeded(x);
-    K(x).linearBackward(x.fbuffer(), w.fbuffer(), g, gx, gradIfNeeded(w), gradIfNeeded(b), N, IN, OUT, fresh);
+    const gx = gradForKernel(x);
+    K(x).linearBackward(x.fbuffer(), w.fbuffer(), g, gx?.buf ?? null, gradIfNeeded(w), gradIfNeeded(b), N, IN, OUT, gx?.overwrite ?? false);
   });
 }

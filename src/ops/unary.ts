@@ -2,7 +2,7 @@
 // relu, gelu (erf or tanh form, FACTS §3.1), silu. Forward and backward share one kernel pair.
 import type { UnaryOp } from '../kernels/abi.js';
 import { Tensor, empty } from '../tensor/tensor.js';
-import { gradOf, record, uninitGrad } from '../autograd/tape.js';
+import { gradForKernel, record } from '../autograd/tape.js';
 import { assertFloat, K } from './util.js';
 import { contiguous } from './view.js';
 import { powTensor } from './binary.js';
@@ -15,8 +15,8 @@ function unary(op: UnaryOp, xIn: Tensor, param = 0): Tensor {
   K(x).unaryForward(op, n, x.fbuffer(), out.fbuffer(), param);
   return record(out, op, [x], (g) => {
     // the first gradient to reach x overwrites an uninitialised buffer (no zero fill, no read of zeros)
-    const fresh = x.grad === null;
-    K(x).unaryBackward(op, n, x.fbuffer(), out.fbuffer(), g, fresh ? uninitGrad(x) : gradOf(x), param, fresh);
+    const gx = gradForKernel(x)!;   // x requires grad: it is this node's only input
+    K(x).unaryBackward(op, n, x.fbuffer(), out.fbuffer(), g, gx.buf, param, gx.overwrite);
   });
 }
 
