@@ -84,7 +84,12 @@ async function main(): Promise<void> {
 
   const dir = mkdtempSync(join(tmpdir(), 'lmforge-bench-gen-'));
   const file = join(dir, 'stories110m-shape.f32.gguf');
-  writeModelGguf(model, file, { tokenizer: syntheticTokenizer(), dtype: 'F32', name: 'stories110M-shape random' });
+  try {
+    writeModelGguf(model, file, { tokenizer: syntheticTokenizer(), dtype: 'F32', name: 'stories110M-shape random' });
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
 
   let cpp: LlamaCpp | null = null;
   let cppModel: LlamaModel | null = null;

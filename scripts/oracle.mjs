@@ -21,7 +21,11 @@ const out = write ? join(root, 'test', 'fixtures') : mkdtempSync(join(tmpdir(), 
 const scripts = ['ops.py', 'gpt.py', 'hf_models.py'];
 for (const s of scripts) {
   const r = spawnSync(python, [join(root, 'tools', 'oracle', s), out], { stdio: 'inherit' });
-  if (r.status !== 0) { console.error(`oracle: ${s} failed`); process.exit(1); }
+  if (r.status !== 0) {
+    console.error(`oracle: ${s} failed`);
+    if (!write) rmSync(out, { recursive: true, force: true });
+    process.exit(1);
+  }
 }
 if (write) { console.log(`oracle: fixtures written to ${out}`); process.exit(0); }
 const r = spawnSync(process.execPath, [join(root, 'scripts', 'run-tests.mjs'), 'oracle/'], { stdio: 'inherit', env: { ...process.env, LMFORGE_FIXTURES: out } });

@@ -2,11 +2,11 @@
 // tsc first) and produce the documented results.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { autogradExample } from '../examples/autograd.js';
 import { trainAndSample } from '../examples/train_and_sample.js';
+import { tempDir } from './helpers/tmp.js';
 
 test('examples/autograd.ts', () => {
   const r = autogradExample();
@@ -16,7 +16,7 @@ test('examples/autograd.ts', () => {
 });
 
 test('examples/train_and_sample.ts', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'lmforge-example-'));
+  const dir = tempDir('lmforge-example-');
   const file = join(dir, 'docs.jsonl');
   writeFileSync(file, Array.from({ length: 300 }, (_, i) => JSON.stringify({ text: `the cat ${i % 7} sat on the mat` })).join('\n'));
   const r = await trainAndSample(file, dir);

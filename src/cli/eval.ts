@@ -51,8 +51,11 @@ export function register(program: Command): void {
             w.write(ids);
             w.finish();
             const shard = new Shard(join(tmp, 'text.bin'));
-            result = evaluateShard(model, shard, { blockSize: block, batchSize: o.batchSize, maxTokens: o.maxTokens, tokenBytes: tokenByteLengths(tokenizer) });
-            shard.close();
+            try {
+              result = evaluateShard(model, shard, { blockSize: block, batchSize: o.batchSize, maxTokens: o.maxTokens, tokenBytes: tokenByteLengths(tokenizer) });
+            } finally {
+              shard.close();
+            }
           } finally {
             rmSync(tmp, { recursive: true, force: true });
           }

@@ -3,11 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers/fixtures.js';
 import { loadCheckpoint, resolveCheckpointDir, readIndex } from '../../src/train/checkpoint.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const bin = join(repoRoot, 'bin', 'lmforge.js');
 const run = (args: string[]): { code: number | null; out: string; err: string } => {
@@ -16,7 +16,7 @@ const run = (args: string[]): { code: number | null; out: string; err: string } 
 };
 
 function textInput(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'lmforge-cli-'));
+  const dir = tempDir('lmforge-cli-');
   const lines = Array.from({ length: 400 }, (_, i) => JSON.stringify({ text: `Line ${i % 17}: the cat sat on the mat and the dog ate the bone. ` }));
   writeFileSync(join(dir, 'docs.jsonl'), lines.join('\n'));
   return join(dir, 'docs.jsonl');
@@ -25,7 +25,7 @@ function textInput(): string {
 const tiny = ['--n-layer', '1', '--n-head', '2', '--n-embd', '16', '--block-size', '16', '--batch-size', '4', '--eval-iters', '2', '--quiet'];
 
 test('prepare -> train -> eval --json -> sample', () => {
-  const work = mkdtempSync(join(tmpdir(), 'lmforge-cli-'));
+  const work = tempDir('lmforge-cli-');
   const data = join(work, 'data'), runDir = join(work, 'run');
   const p = run(['prepare', '--input', textInput(), '--tokenizer', 'char', '--out', data, '--val-frac', '0.1', '--test-frac', '0.1']);
   assert.equal(p.code, 0, p.err);
@@ -51,7 +51,7 @@ test('prepare -> train -> eval --json -> sample', () => {
 });
 
 test('kill -9 during training leaves a loadable checkpoint; --resume finishes the run', async () => {
-  const work = mkdtempSync(join(tmpdir(), 'lmforge-kill-'));
+  const work = tempDir('lmforge-kill-');
   const data = join(work, 'data'), runDir = join(work, 'run');
   assert.equal(run(['prepare', '--input', textInput(), '--tokenizer', 'char', '--out', data, '--val-frac', '0.1', '--test-frac', '0.1']).code, 0);
   const child = spawn(process.execPath, [bin, 'train', '--data', data, '--out', runDir, ...tiny, '--max-iters', '100000', '--eval-interval', '3', '--no-test'], { stdio: 'ignore' });

@@ -4,12 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exportShards } from '../../src/data/export_formats.js';
 import { Dataset } from '../../src/data/dataset.js';
 import { syntheticData } from '../helpers/synthetic_data.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const PYTHON = process.env.LMFORGE_PYTHON ?? '/usr/bin/python3';
 
@@ -21,7 +21,7 @@ const u16 = (ids: number[]): Buffer => { const b = Buffer.alloc(ids.length * 2);
 
 test('nanoGPT: train.bin / val.bin are raw uint16 tokens, meta.pkl holds vocab_size; numpy reads them back', () => {
   const data = syntheticData(300, { train: 5000, val: 700, test: 300 });
-  const out = mkdtempSync(join(tmpdir(), 'lmforge-nanogpt-'));
+  const out = tempDir('lmforge-nanogpt-');
   const files = exportShards(data, 'nanogpt', out);
   assert.deepEqual(files.map((f) => [f.split, f.tokens]), [['train', 5000], ['val', 700]]);
   assert.deepEqual(readdirSync(out).sort(), ['meta.pkl', 'train.bin', 'val.bin'], 'the test split stays held out');
@@ -39,7 +39,7 @@ print(json.dumps({'meta': pickle.load(open(d + '/meta.pkl', 'rb')), 'train': [in
 
 test('llm.c: 256-int32 header (magic 20240520, version 1, count) + uint16 tokens, split at shardTokens', () => {
   const data = syntheticData(50, { train: 2500, val: 400, test: 100 });
-  const out = mkdtempSync(join(tmpdir(), 'lmforge-llmc-'));
+  const out = tempDir('lmforge-llmc-');
   const files = exportShards(data, 'llmc', out, { shardTokens: 1000, prefix: 'tiny' });
   assert.deepEqual(files.map((f) => [f.path.slice(out.length + 1), f.tokens]), [
     ['tiny_train_000000.bin', 1000], ['tiny_train_000001.bin', 1000], ['tiny_train_000002.bin', 500], ['tiny_val_000000.bin', 400],
@@ -67,9 +67,9 @@ test('a vocabulary that does not fit uint16 and an unknown format are refused', 
   const meta = JSON.parse(readFileSync(join(data, 'meta.json'), 'utf8'));
   meta.tokenizer.vocab_size = 100277;
   // a copy of the folder with a cl100k-sized vocabulary
-  const big = mkdtempSync(join(tmpdir(), 'lmforge-big-'));
+  const big = tempDir('lmforge-big-');
   for (const f of readdirSync(data)) copyFileSync(join(data, f), join(big, f));
   writeFileSync(join(big, 'meta.json'), JSON.stringify(meta));
-  assert.throws(() => exportShards(big, 'llmc', mkdtempSync(join(tmpdir(), 'x-'))), /llmc stores tokens as uint16, but the data's tokenizer has 100277 tokens \(at most 65,536 fit\)/);
-  assert.throws(() => exportShards(data, 'megatron' as never, mkdtempSync(join(tmpdir(), 'x-'))), /format must be 'nanogpt' or 'llmc', got 'megatron'/);
+  assert.throws(() => exportShards(big, 'llmc', tempDir('x-')), /llmc stores tokens as uint16, but the data's tokenizer has 100277 tokens \(at most 65,536 fit\)/);
+  assert.throws(() => exportShards(data, 'megatron' as never, tempDir('x-')), /format must be 'nanogpt' or 'llmc', got 'megatron'/);
 });

@@ -2,15 +2,15 @@
 // tokenizer can be trained on the train split only, bad input names the file and line.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { prepare } from '../../src/data/prepare.js';
 import { documents } from '../../src/data/corpus.js';
 import { Dataset } from '../../src/data/dataset.js';
 import { BpeTokenizer, loadTokenizerSync } from '../../src/tokenizers/index.js';
+import { tempDir } from '../helpers/tmp.js';
 
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'lmforge-prep-'));
+const tmp = (): string => tempDir('lmforge-prep-');
 
 function corpusDir(): string {
   const dir = tmp();

@@ -1,13 +1,13 @@
 // A small prepared data folder with a deterministic token stream, for trainer tests.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ShardWriter } from '../../src/data/shards.js';
 import { Rng } from '../../src/tensor/rng.js';
+import { tempDir } from './tmp.js';
 
 /** Tokens follow a noisy cyclic pattern over `vocab` ids so a tiny model can learn something. */
 export function syntheticData(vocab = 16, tokens: Record<'train' | 'val' | 'test', number> = { train: 4000, val: 600, test: 600 }, seed = 1): string {
-  const dir = mkdtempSync(join(tmpdir(), 'lmforge-data-'));
+  const dir = tempDir('lmforge-data-');
   mkdirSync(dir, { recursive: true });
   const rng = new Rng(seed);
   const splits: Record<string, unknown> = {};

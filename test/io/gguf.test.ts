@@ -4,8 +4,7 @@
 // (value = d·q per block of 32, exact); malformed files give errors naming the file, the tensor, the offset.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync, truncateSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, truncateSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gguf } from '@huggingface/gguf';
 import { openGguf, writeGguf, type GgufValue } from '../../src/io/gguf.js';
@@ -17,8 +16,9 @@ import { parseHfTokenizerJson } from '../../src/tokenizers/formats/hf_json.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { encodeFloat16, decodeFloat16, toFloat16Bits } from '../../src/io/half.js';
 import { fixturePath } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/tmp.js';
 
-const tmp = (): string => mkdtempSync(join(tmpdir(), 'lmforge-gguf-'));
+const tmp = (): string => tempDir('lmforge-gguf-');
 const hfTokenizer = (dir: string): Tokenizer => loadTokenizerSync(join(dir, 'tokenizer.json'));
 
 function fixtureModel(name: string): { model: ReturnType<typeof loadHfModel>['model']; tok: Tokenizer } {

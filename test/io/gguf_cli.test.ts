@@ -3,18 +3,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, cpSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCheckpoint, resolveCheckpointDir } from '../../src/train/checkpoint.js';
 import { loadHfModel } from '../../src/io/hf/import.js';
 import { decodeFloat16, encodeFloat16 } from '../../src/io/half.js';
 import { fixturePath, repoRoot } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const cli = (...args: string[]) => spawnSync(process.execPath, [join(repoRoot, 'bin/lmforge.js'), ...args], { encoding: 'utf8', env: { ...process.env, LMFORGE_QUIET: '1' } });
 
 test('convert: hf -> run -> gguf (f16) -> run -> hf keeps the weights (F16 rounding on 2-D weights only)', () => {
-  const d = mkdtempSync(join(tmpdir(), 'lmforge-cli-'));
+  const d = tempDir('lmforge-cli-');
   let r = cli('convert', '--from', 'hf', fixturePath('hf_llama_gqa'), '--out', join(d, 'run1'));
   assert.equal(r.status, 0, r.stderr);
   assert.equal(r.stdout.trim(), join(d, 'run1'));
@@ -34,7 +34,7 @@ test('convert: hf -> run -> gguf (f16) -> run -> hf keeps the weights (F16 round
 });
 
 test('convert --to gguf takes an HF folder as the model too (named like everywhere else)', () => {
-  const d = mkdtempSync(join(tmpdir(), 'lmforge-cli-'));
+  const d = tempDir('lmforge-cli-');
   const r = cli('convert', '--to', 'gguf', fixturePath('hf_llama_tied'), '--out', join(d, 'tied.gguf'));
   assert.equal(r.status, 0, r.stderr);
   const back = cli('convert', '--from', 'gguf', join(d, 'tied.gguf'), '--out', join(d, 'run'));
@@ -44,7 +44,7 @@ test('convert --to gguf takes an HF folder as the model too (named like everywhe
 });
 
 test('convert: bad input exits 1 and says why', () => {
-  const d = mkdtempSync(join(tmpdir(), 'lmforge-cli-'));
+  const d = tempDir('lmforge-cli-');
   const src = join(d, 'mistral');
   cpSync(fixturePath('hf_llama_tied'), src, { recursive: true });
   writeFileSync(join(src, 'config.json'), JSON.stringify({ architectures: ['MistralForCausalLM'], model_type: 'mistral' }));

@@ -5,8 +5,7 @@
 // tokens, within the context) equals ours. Our own logit margins (top-1 minus top-2) are printed so a near-tie would be visible.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getLlama, LlamaLogLevel, type Llama as LlamaCpp } from 'node-llama-cpp';
 import { loadHfModel } from '../../src/io/hf/import.js';
@@ -19,6 +18,7 @@ import { noGrad } from '../../src/autograd/tape.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { fixturePath } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const STORY = `Once upon a time there was a little girl named Lily. She loved to play outside in the sun.
 One day she saw a big red ball in the park. She ran to the ball and kicked it as hard as she could.
@@ -30,7 +30,7 @@ after(async () => { await llamaCpp?.dispose(); });
 
 function prepare(name: string): { model: CausalLM; tok: Tokenizer } {
   const { model, tokenizer } = loadHfModel(fixturePath(name));
-  const dir = mkdtempSync(join(tmpdir(), 'lmforge-llamacpp-'));
+  const dir = tempDir('lmforge-llamacpp-');
   writeFileSync(join(dir, 'tokenizer.json'), tokenizer!.json);
   const tok = loadTokenizerSync(join(dir, 'tokenizer.json'));
   // 150 AdamW steps on the story: a model with something to say
@@ -88,7 +88,7 @@ function minMargin(model: CausalLM, prompt: number[], gen: number[]): number {
 for (const name of ['hf_llama_gqa', 'hf_gpt2_tiny']) {
   test(`llama.cpp loads our ${name} GGUF (F32): same prompt tokens, same greedy continuation`, async (t) => {
     const { model, tok } = prepare(name);
-    const file = join(mkdtempSync(join(tmpdir(), 'lmforge-llamacpp-')), 'model.gguf');
+    const file = join(tempDir('lmforge-llamacpp-'), 'model.gguf');
     assert.deepEqual(writeModelGguf(model, file, { tokenizer: tok, dtype: 'F32' }).warnings, []);
     const prompt = 'Lily saw a big red ball';
     const ours = tok.encode(prompt);

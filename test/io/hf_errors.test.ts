@@ -3,8 +3,7 @@
 // and unexpected keys, pickle-only folders, malformed GPT-2 vocab files. Nothing is written on failure.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadHfModel } from '../../src/io/hf/import.js';
 import { hfToModelConfig } from '../../src/io/hf/config.js';
@@ -13,9 +12,10 @@ import { convertFromHf } from '../../src/io/convert.js';
 import { readSafetensors, writeSafetensors } from '../../src/io/safetensors.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { fixturePath } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/tmp.js';
 
 function copyFixture(name: string): string {
-  const dir = join(mkdtempSync(join(tmpdir(), 'lmforge-hferr-')), name);
+  const dir = join(tempDir('lmforge-hferr-'), name);
   cpSync(fixturePath(name), dir, { recursive: true });
   return dir;
 }

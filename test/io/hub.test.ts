@@ -5,8 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pullModel, resolveModelSource, repoCacheDir, type HubEvent } from '../../src/io/hub.js';
 import { loadHfModel } from '../../src/io/hf/import.js';
@@ -15,6 +14,7 @@ import { readSafetensors } from '../../src/io/safetensors.js';
 import { assertClose } from '../helpers/assert.js';
 import { fixturePath, repoRoot } from '../helpers/fixtures.js';
 import { startFakeHub, type FakeRepo } from './hub_server.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 const REPO = 'tiny/llama-gqa';
@@ -28,7 +28,7 @@ function repoFiles(): FakeRepo {
   files['pytorch_model.bin'] = Buffer.from('pickle bytes that must not be downloaded');
   return { sha: SHA, files };
 }
-const cache = (): string => mkdtempSync(join(tmpdir(), 'lmforge-cache-'));
+const cache = (): string => tempDir('lmforge-cache-');
 const noDelay = (): number => 0;
 
 function walk(dir: string): string[] {
@@ -179,7 +179,7 @@ test('CLI: lmforge pull prints byte totals and the folder; convert --from hf tak
   } finally {
     await hub.close();
   }
-  const run = join(mkdtempSync(join(tmpdir(), 'lmforge-run-')), 'run');
+  const run = join(tempDir('lmforge-run-'), 'run');
   const conv = await runCli(['convert', '--from', 'hf', REPO, '--out', run], { LMFORGE_CACHE: c, LMFORGE_OFFLINE: '1', LMFORGE_HUB_URL: 'http://127.0.0.1:9' });
   assert.equal(conv.code, 0, conv.stderr);
   assert.match(conv.stderr, /llama: 2 layers, 4 heads \(2 kv\), n_embd 32, vocab 324/);

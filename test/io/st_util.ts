@@ -1,10 +1,8 @@
 // Helpers for the safetensors tests: hand-built files (any header text, any length prefix), temp folders,
 // the repository root, and exact element-wise comparison (Object.is: -0 and NaN count).
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir as makeTempDir } from '../helpers/tmp.js';
 
 /** The repository root (tests run from dist/test/io). */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -25,14 +23,9 @@ export function bytesOf(a: ArrayBufferView): number[] {
   return Array.from(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
 }
 
-const made: string[] = [];
-process.on('exit', () => { for (const d of made) fs.rmSync(d, { recursive: true, force: true }); });
-
-/** A fresh temp folder, removed when the test process exits (also after a failure). */
+/** A fresh temp folder `lmforge-${tag}-XXXXXX`, removed when the test process exits (also after a failure). */
 export function tempDir(tag: string): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), `lmforge-${tag}-`));
-  made.push(d);
-  return d;
+  return makeTempDir(`lmforge-${tag}-`);
 }
 
 /** Assert two sequences are identical element by element (Object.is), naming the first difference. */

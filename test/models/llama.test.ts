@@ -3,8 +3,6 @@
 // and `train({ arch: 'llama' })` learns and its checkpoint reloads as the same Llama.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { noGrad } from '../../src/autograd/tape.js';
@@ -16,6 +14,7 @@ import { train } from '../../src/train/trainer.js';
 import { loadCheckpoint, resolveCheckpointDir } from '../../src/train/checkpoint.js';
 import { syntheticData } from '../helpers/synthetic_data.js';
 import { assertClose } from '../helpers/assert.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const cfg = { n_layer: 2, n_head: 4, n_kv_head: 2, n_embd: 32, intermediate_size: 48, block_size: 32, vocab_size: 29, tie_word_embeddings: false, rope_theta: 10000 };
 
@@ -71,7 +70,7 @@ test('config: defaults, hidden-size rule, errors name the field', () => {
 
 test("train({ arch: 'llama' }) lowers the loss and the checkpoint reloads as the same Llama", async () => {
   const data = syntheticData(16);
-  const out = join(mkdtempSync(join(tmpdir(), 'lmforge-llama-run-')), 'run');
+  const out = join(tempDir('lmforge-llama-run-'), 'run');
   const r = await train({
     arch: 'llama', n_layer: 1, n_head: 4, n_kv_head: 2, n_embd: 32, intermediate_size: 64, rope_theta: 10000, tie_word_embeddings: false,
     block_size: 16, batch_size: 8, lr: 3e-3, warmup_iters: 2, max_iters: 60, eval_interval: 30, eval_iters: 2, data, out, test: false,

@@ -8,8 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSafetensors, writeSafetensors } from '../../src/io/safetensors.js';
 import { convertFromHf, convertToHf } from '../../src/io/convert.js';
@@ -22,9 +21,10 @@ import { Tensor } from '../../src/tensor/tensor.js';
 import { loadTokenizerSync } from '../../src/tokenizers/index.js';
 import { assertClose } from '../helpers/assert.js';
 import { fixturePath, repoRoot } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const PYTHON = process.env.LMFORGE_PYTHON ?? '/usr/bin/python3';
-const tmp = (p: string): string => mkdtempSync(join(tmpdir(), `lmforge-hf-${p}-`));
+const tmp = (p: string): string => tempDir(`lmforge-hf-${p}-`);
 const MODELS = ['gpt2_tiny', 'llama_gqa', 'llama_tied'] as const;
 
 /** The oracle evaluates an HF folder: logits (and loss + grads when `grads`) of `ids`. A missing torch FAILS. */

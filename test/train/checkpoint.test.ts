@@ -2,15 +2,15 @@
 // keys listed; foreign, corrupt or mismatched files give errors that name the file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, truncateSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, truncateSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GPT } from '../../src/models/gpt.js';
 import { loadCheckpoint, resolveCheckpointDir, saveCheckpoint } from '../../src/train/checkpoint.js';
 import { readSafetensors, writeSafetensors } from '../../src/io/safetensors.js';
+import { tempDir } from '../helpers/tmp.js';
 
 function saved(): string {
-  const run = join(mkdtempSync(join(tmpdir(), 'lmforge-ck-')), 'run');
+  const run = join(tempDir('lmforge-ck-'), 'run');
   const model = new GPT({ n_layer: 1, n_head: 2, n_embd: 8, block_size: 8, vocab_size: 11 }, { seed: 1 });
   saveCheckpoint({ runDir: run, step: 5, model, tokenizerPath: null, state: { note: 'x' }, isBest: true, bestValLoss: 1.5, keepLast: 2 });
   return run;

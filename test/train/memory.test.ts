@@ -2,16 +2,15 @@
 // 25 MB (the buffer pool recycles activations and gradients; nothing accumulates per step).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { train } from '../../src/train/trainer.js';
 import { syntheticData } from '../helpers/synthetic_data.js';
+import { tempDir } from '../helpers/tmp.js';
 
 test('RSS stays flat over 400 training steps', async () => {
   const data = syntheticData(64, { train: 20000, val: 2000, test: 2000 });
   const rss: number[] = [];
-  await train({ n_layer: 2, n_head: 4, n_embd: 64, block_size: 32, batch_size: 8, data, out: join(mkdtempSync(join(tmpdir(), 'lmforge-mem-')), 'run'),
+  await train({ n_layer: 2, n_head: 4, n_embd: 64, block_size: 32, batch_size: 8, data, out: join(tempDir('lmforge-mem-'), 'run'),
     max_iters: 400, eval_interval: 100, eval_iters: 2, test: false }, {
     onEvent: (e) => { if (e.type === 'step' && e.iter % 50 === 49) { globalThis.gc?.(); rss.push(process.memoryUsage().rss / 1e6); } },
   });
@@ -23,7 +22,7 @@ test('the up-front memory estimate is within ±20% of the measured peak RSS grow
   const data = syntheticData(512, { train: 200000, val: 20000, test: 2000 });
   const base = process.memoryUsage().rss;
   let estimate = 0, peak = 0;
-  await train({ n_layer: 4, n_head: 8, n_embd: 512, block_size: 256, batch_size: 8, data, out: join(mkdtempSync(join(tmpdir(), 'lmforge-mem-')), 'run'),
+  await train({ n_layer: 4, n_head: 8, n_embd: 512, block_size: 256, batch_size: 8, data, out: join(tempDir('lmforge-mem-'), 'run'),
     max_iters: 6, eval_interval: 100, eval_iters: 2, test: false }, {
     onEvent: (e) => {
       if (e.type === 'start') estimate = e.memoryBytes;

@@ -2,16 +2,16 @@
 // NaN steps skipped and repeated failures stopping the run, checkpoint index and pruning.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { train, type TrainEvent } from '../../src/train/trainer.js';
 import { Dataset } from '../../src/data/dataset.js';
 import { loadCheckpoint, resolveCheckpointDir } from '../../src/train/checkpoint.js';
 import { syntheticData } from '../helpers/synthetic_data.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const model = { n_layer: 1, n_head: 2, n_embd: 16, block_size: 8, batch_size: 4, lr: 3e-3, warmup_iters: 2, eval_iters: 2, dropout: 0.1 };
-const runDir = (): string => join(mkdtempSync(join(tmpdir(), 'lmforge-run-')), 'run');
+const runDir = (): string => join(tempDir('lmforge-run-'), 'run');
 
 test('resume: k steps, stop, resume, N−k steps gives the same losses as N steps straight', async () => {
   const data = syntheticData();
