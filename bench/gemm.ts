@@ -1,4 +1,4 @@
-// `npm run bench -- gemm [--json] [--quick] [--threads 1,2] [--only NAME] [--cpu-time]`: native SGEMM GFLOP/s for square 256..2048
+// `npm run bench -- gemm [--json] [--quick] [--threads 1,2] [--only NAME] [--reps N] [--cpu-time]`: native SGEMM GFLOP/s for square 256..2048
 // and GPT-2 124M's linear layers at 768 tokens in the transpose combinations linear forward (NT) and
 // backward (NN for dx, TN for dW) use, at 1 and 2 threads, next to the measured peak FMA throughput
 // and OpenBLAS SGEMM through numpy, timed alternately in the same run (bench/peers/gemm.py).
@@ -31,7 +31,8 @@ async function main(): Promise<void> {
   if (!nat) { console.error(`gemm bench: the native addon is not available (${nativeError()}); nothing to measure`); process.exit(1); }
   const addon = nat.addon as { setThreads(n: number): void; peakFlops(ms: number, threads?: number): number };
   const gemm = nat.kernels.gemm;
-  const reps = args.quick ? 3 : 7;
+  const ri = args.rest.indexOf('--reps');
+  const reps = ri >= 0 ? Math.max(1, Number(args.rest[ri + 1]) || 7) : args.quick ? 3 : 7;
   const cpuTime = args.rest.includes('--cpu-time');
   const oi = args.rest.indexOf('--only');
   const only = oi >= 0 ? args.rest[oi + 1]! : '';

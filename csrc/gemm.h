@@ -33,6 +33,12 @@
 #define NB 256
 #endif
 
+/* Address of op(A)[i][k] and op(B)[k][j] in row-major storage. */
+#define OPA(A, lda, ta, i, k) ((ta) ? (A) + (size_t)(k) * (lda) + (i) : (A) + (size_t)(i) * (lda) + (k))
+#define OPB(B, ldb, tb, k, j) ((tb) ? (B) + (size_t)(j) * (ldb) + (k) : (B) + (size_t)(k) * (ldb) + (j))
+
+static inline size_t lf_round_up(size_t x, size_t m) { return (x + m - 1) / m * m; }
+
 /**
  * Packs op(A)[0:mc, 0:kc] into ceil(mc/MR) panels of MR·kc floats (zero-padded rows), scaled by
  * alpha. op(A)[i][k] is A[i*lda + k], or A[k*lda + i] when trans. If rowsum is not NULL,
@@ -95,5 +101,20 @@ typedef struct {
 
 /** Two independent GEMMs (disjoint outputs) run side by side, the threads split between them. */
 void lf_gemm_pair(const lf_gemm_desc *d0, const lf_gemm_desc *d1);
+
+/**
+ * One GEMM (batch 1) on nt ≥ 2 threads split along K when K ≥ 2·max(M, N): each thread packs only its
+ * slice of both operands, the partial sums are then added to C. Returns 0, having done nothing, for
+ * other shapes or inside a pool task.
+ */
+int lf_gemm_ksplit(int ta, int tb, size_t M, size_t N, size_t K, float alpha, const float *A, size_t lda,
+  const float *B, size_t ldb, float beta, float *C, size_t ldc, const float *bias, float *rowsum, int nt);
+
+/**
+ * One GEMM (batch 1) on nt ≥ 2 threads that share one packed op(B) (at most 4 MiB) and take blocks of C's
+ * rows from a counter. Returns 0, having done nothing, for other shapes or inside a pool task.
+ */
+int lf_gemm_rows(int ta, int tb, size_t M, size_t N, size_t K, float alpha, const float *A, size_t lda,
+  const float *B, size_t ldb, float beta, float *C, size_t ldc, const float *bias, float *rowsum, int nt);
 
 #endif

@@ -7,6 +7,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A spin-wait hint (x86 PAUSE). */
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define lf_cpu_relax() _mm_pause()
+#else
+#define lf_cpu_relax() ((void)0)
+#endif
+
 #define LF_MAX_THREADS 256
 #define LF_MAX_RANK 16
 
@@ -20,9 +28,11 @@ int lf_threads(void);
 void lf_set_threads(int n);
 /** Threads worth using for `work` units when one thread should get at least `grain` units. */
 int lf_threads_for(double work, double grain);
+/** 1 while the calling thread runs pool tasks (an lf_parallel from there runs inline, on this thread). */
+int lf_pool_busy(void);
 /** Per-thread scratch buffers, 64-byte aligned, grown on demand, kept between calls. */
 enum { LF_SCRATCH_PACK_A, LF_SCRATCH_PACK_B, LF_SCRATCH_TILE, LF_SCRATCH_ATT0, LF_SCRATCH_ATT1,
-       LF_SCRATCH_ATT2, LF_SCRATCH_ATT3, LF_SCRATCH_PARTIAL, LF_SCRATCH_SLOTS };
+       LF_SCRATCH_ATT2, LF_SCRATCH_ATT3, LF_SCRATCH_PARTIAL, LF_SCRATCH_SHARED_B, LF_SCRATCH_SLOTS };
 void *lf_scratch(int tid, int slot, size_t bytes);
 /** Non-zero when the scratch allocation failed (kernels then throw from the binding). */
 extern int lf_oom;

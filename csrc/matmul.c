@@ -4,8 +4,6 @@
 #include "gemm.h"
 #include <stdlib.h>
 
-#define OPA(A, lda, ta, i, k) ((ta) ? (A) + (size_t)(k) * (lda) + (i) : (A) + (size_t)(i) * (lda) + (k))
-#define OPB(B, ldb, tb, k, j) ((tb) ? (B) + (size_t)(j) * (ldb) + (k) : (B) + (size_t)(k) * (ldb) + (j))
 
 /* C = beta·C (+ bias): the K == 0 case. */
 static void scale_c(size_t M, size_t N, float beta, float *C, size_t ldc, const float *bias) {
@@ -85,7 +83,6 @@ static void region_task(void *ctx, size_t t, int tid) {
   }
 }
 
-static size_t round_up(size_t x, size_t m) { return (x + m - 1) / m * m; }
 
 /* Picks a pm × pn grid of C rectangles (pm·pn = tasks) with the least packing (perimeter). */
 static void choose_grid(gemm_job *j, int tasks) {
@@ -101,8 +98,8 @@ static void choose_grid(gemm_job *j, int tasks) {
   if (best < 0) { best_pm = (j->M >= j->N) ? (size_t)tasks : 1; }
   j->pm = best_pm;
   j->pn = (size_t)tasks / best_pm;
-  j->mstep = round_up((j->M + j->pm - 1) / j->pm, MR);
-  j->nstep = round_up((j->N + j->pn - 1) / j->pn, NR);
+  j->mstep = lf_round_up((j->M + j->pm - 1) / j->pm, MR);
+  j->nstep = lf_round_up((j->N + j->pn - 1) / j->pn, NR);
 }
 
 /* Fills a job for one matrix (batch 1) split into a grid of `tasks` rectangles. */
@@ -153,6 +150,8 @@ void lf_gemm_ex(int ta, int tb, size_t M, size_t N, size_t K, float alpha,
   int by_batch = batch > 1 && sC != 0 && !rowsum &&
     (batch >= (size_t)(4 * nt) || batch % (size_t)nt == 0 || per < (double)(1 << 22));
   if (by_batch) { lf_parallel(batch, nt, batch_task, &j); return; }
+  if (batch == 1 && (lf_gemm_ksplit(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias, rowsum, nt) ||
+      lf_gemm_rows(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias, rowsum, nt))) return;
   /* one rectangle per thread: each rectangle packs its own panels, so more (smaller) rectangles
      would cost packing (e.g. +35% for 768×768×3072 on 2 threads as 2×2) */
   choose_grid(&j, nt);

@@ -10,12 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#define cpu_relax() _mm_pause()
-#else
-#define cpu_relax() ((void)0)
-#endif
 
 #define SPIN_ITERS 20000
 
@@ -67,7 +61,7 @@ static unsigned wait_job(unsigned seen) {
   for (int i = 0; i < SPIN_ITERS; i++) {
     unsigned g = atomic_load_explicit(&P.gen, memory_order_acquire);
     if (g != seen) return g;
-    cpu_relax();
+    lf_cpu_relax();
   }
   pthread_mutex_lock(&P.mu);
   unsigned g;
@@ -119,6 +113,8 @@ static void ensure_init(void) {
   }
 }
 
+int lf_pool_busy(void) { return tl_busy; }
+
 int lf_threads(void) { ensure_init(); return P.nthreads; }
 
 void lf_set_threads(int n) {
@@ -161,7 +157,7 @@ void lf_parallel(size_t ntasks, int max_threads, lf_task_fn fn, void *ctx) {
   run_tasks(0);
   for (int i = 0; i < SPIN_ITERS; i++) {
     if (atomic_load_explicit(&P.remaining, memory_order_acquire) == 0) return;
-    cpu_relax();
+    lf_cpu_relax();
   }
   pthread_mutex_lock(&P.mu);
   while (atomic_load_explicit(&P.remaining, memory_order_acquire) != 0) pthread_cond_wait(&P.done_cv, &P.mu);

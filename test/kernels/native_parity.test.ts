@@ -78,13 +78,18 @@ nativeSuite('native gemm', (nk, info) => {
     }
   });
 
-  test('gemm: large shapes (several MC/KC/NC blocks) at 1, 2 and 3 threads', () => {
+  test('gemm: large shapes (several MC/KC/NC blocks, long K) at 1, 2 and 3 threads', () => {
     eachThreads(info, (t) => {
       for (const [ta, tb] of TRANS) {
         checkGemm(nk, { ...base, ta, tb, M: 301, N: 259, K: 517, pad: 1 }, `large ${ta}${tb} threads=${t}`);
         checkGemm(nk, { ...base, ta, tb, M: 37, N: 4133, K: 21, beta: 0.5 }, `wide ${ta}${tb} threads=${t}`);
         checkGemm(nk, { ...base, ta, tb, M: 40, N: 50, K: 60, batch: 7 }, `batch 7 ${ta}${tb} threads=${t}`);
         checkGemm(nk, { ...base, ta, tb, M: 90, N: 70, K: 50, batch: 3, sC: 'sum', beta: 1 }, `sum batch ${ta}${tb} threads=${t}`);
+        // K ≥ 2·max(M, N) and work for 3 threads: split along K over the threads, partial sums added (alpha, beta, padded lda, offsets)
+        checkGemm(nk, { ...base, ta, tb, M: 70, N: 90, K: 1100, alpha: -0.5, beta: 0.25, pad: 2, off: 3 }, `long K ${ta}${tb} threads=${t}`);
+        checkGemm(nk, { ...base, ta, tb, M: 9, N: 600, K: 1300, beta: 0 }, `long K beta=0 NaN C ${ta}${tb} threads=${t}`, true);
+        // op(B) over 4 MiB (not shared): a grid of C rectangles
+        checkGemm(nk, { ...base, ta, tb, M: 50, N: 2600, K: 500, alpha: 0.5, beta: 0.25, pad: 1, off: 2 }, `wide ${ta}${tb} threads=${t}`);
       }
     });
   });
@@ -98,7 +103,8 @@ nativeSuite('native gemm', (nk, info) => {
 });
 
 nativeSuite('native linear', (nk, info) => {
-  const cases: [number, number, number][] = [[1, 1, 1], [1, 3, 2], [5, 7, 3], [17, 33, 9], [64, 100, 130], [300, 200, 130]];
+  const cases: [number, number, number][] = [[1, 1, 1], [1, 3, 2], [5, 7, 3], [17, 33, 9], [64, 100, 130], [300, 200, 130],
+    [3200, 40, 50], [60, 3000, 40]];  // long K (split over threads): dW over 3200 tokens (fused db), forward over IN = 3000
   test('linear forward/backward (bias fused in the epilogue, db fused in the dW pass), accumulating grads', () => {
     eachThreads(info, (t) => {
       for (const [N, IN, OUT] of cases) {
