@@ -8,6 +8,8 @@
 /* ---- long K on several threads: thread t takes the t-th slice of K (its own share of both operands, so
    nothing is packed twice, where a grid of C rectangles packs one operand once per rectangle); thread 0
    writes C, the others partial sums that are then added to C by rows ---- */
+#define PARTIAL_MAX ((size_t)4 << 20)   /* floats of partial sums (16 MiB) */
+
 typedef struct {
   int ta, tb;
   size_t M, N, K, kstep;
@@ -54,6 +56,7 @@ static void ksplit_reduce(void *ctx, size_t t, int tid) {
 int lf_gemm_ksplit(int ta, int tb, size_t M, size_t N, size_t K, float alpha, const float *A, size_t lda,
   const float *B, size_t ldb, float beta, float *C, size_t ldc, const float *bias, float *rowsum, int nt) {
   if (nt < 2 || lf_pool_busy() || K < 2 * (M > N ? M : N) || K < (size_t)nt * 128) return 0;
+  if ((size_t)(nt - 1) * (M * N + M) > PARTIAL_MAX) return 0;   /* partial sums stay small (C of a 50k vocabulary would not) */
   float *part = lf_scratch(0, LF_SCRATCH_PARTIAL, (size_t)(nt - 1) * (M * N + M) * sizeof(float));
   if (!part) return 0;
   ksplit_job j = { ta, tb, M, N, K, lf_round_up((K + nt - 1) / nt, 16), alpha, beta, A, B, C, lda, ldb, ldc, bias, rowsum,
