@@ -107,14 +107,12 @@ void lf_gemm_pair(const lf_gemm_desc *d0, const lf_gemm_desc *d1);
  * slice of both operands, the partial sums are then added to C. Returns 0, having done nothing, for
  * other shapes or inside a pool task.
  */
-int lf_gemm_ksplit(int ta, int tb, size_t M, size_t N, size_t K, float alpha, const float *A, size_t lda,
-  const float *B, size_t ldb, float beta, float *C, size_t ldc, const float *bias, float *rowsum, int nt);
+int lf_gemm_ksplit(const lf_gemm_desc *d, int nt);
 
 /**
  * One GEMM (batch 1) on nt ≥ 2 threads that share one packed op(B) (at most 4 MiB) and take blocks of C's
  * rows from a counter. Returns 0, having done nothing, for other shapes or inside a pool task.
  */
-int lf_gemm_rows(int ta, int tb, size_t M, size_t N, size_t K, float alpha, const float *A, size_t lda,
-  const float *B, size_t ldb, float beta, float *C, size_t ldc, const float *bias, float *rowsum, int nt);
+int lf_gemm_rows(const lf_gemm_desc *d, int nt);
 
 #endif
