@@ -103,9 +103,9 @@ typedef struct {
 void lf_gemm_pair(const lf_gemm_desc *d0, const lf_gemm_desc *d1);
 
 /**
- * One GEMM (batch 1) on nt ≥ 2 threads split along K when K ≥ 2·max(M, N): each thread packs only its
- * slice of both operands, the partial sums are then added to C. Returns 0, having done nothing, for
- * other shapes or inside a pool task.
+ * One GEMM (batch 1) on nt ≥ 2 threads split along K when K ≥ 4·max(M, N): the threads take slices of K
+ * from a counter, each packing only its slices of both operands, and their sums are added to C. Returns 0,
+ * having done nothing, for other shapes or inside a pool task.
  */
 int lf_gemm_ksplit(const lf_gemm_desc *d, int nt);
 

@@ -1,34 +1,61 @@
 // Several threads on one GEMM without packing an operand twice (matmul.c's grid of C rectangles packs
-// one operand once per rectangle): a split of K with partial sums when K is long, or threads that pack
+// one operand once per rectangle): slices of K summed apart when K is long, or threads that pack
 // a small op(B) together and then take blocks of C's rows from a counter.
 #include "gemm.h"
 #include <sched.h>
 #include <stdatomic.h>
 
-/* ---- long K on several threads: thread t takes the t-th slice of K (its own share of both operands, so
-   nothing is packed twice, where a grid of C rectangles packs one operand once per rectangle); thread 0
-   writes C, the others partial sums that are then added to C by rows ---- */
+/* ---- long K on several threads: the threads take slices of K from a counter, largest first, each packing only
+   its own share of both operands (a grid of C rectangles packs one operand once per rectangle), and a core
+   slowed by other load takes fewer slices. The thread that takes the first slice sums its slices into C (with
+   beta and the bias), the others into partial sums of their own, which are then added to C by rows ---- */
 #define PARTIAL_MAX ((size_t)4 << 20)   /* floats of partial sums (16 MiB) */
+
+enum { K_IDLE, K_OWNS_C, K_PARTIAL };
 
 typedef struct {
   lf_gemm_desc g;
-  size_t kstep;       /* K per thread */
-  float *part;        /* per thread t ≥ 1: M·N partial C, then M partial row sums */
-  size_t parts, rstep;
+  float *part;                          /* per thread: M·N partial C, then M partial row sums */
+  size_t nt, rstep;
+  atomic_size_t next;                   /* the next k to hand out */
+  unsigned char state[LF_MAX_THREADS];  /* per thread: K_IDLE, K_OWNS_C or K_PARTIAL */
 } ksplit_job;
 
-static void ksplit_task(void *ctx, size_t t, int tid) {
-  const ksplit_job *j = ctx;
-  const lf_gemm_desc *g = &j->g;
-  size_t k0 = t * j->kstep < g->K ? t * j->kstep : g->K, k1 = k0 + j->kstep < g->K ? k0 + j->kstep : g->K;
-  const float *A = OPA(g->A, g->lda, g->ta, 0, k0), *B = OPB(g->B, g->ldb, g->tb, k0, 0);
-  if (t == 0) {
-    lf_gemm_serial(tid, g->ta, g->tb, g->M, g->N, k1 - k0, g->alpha, A, g->lda, B, g->ldb, g->beta, g->C, g->ldc, g->bias, g->rowsum);
-    return;
+/* Claims the next slice of K: a share of what is left in whole KC blocks (the serial driver's block, so no
+   slice ends in a short one but the last); 0 when none is left. */
+static size_t claim_k(ksplit_job *j, size_t *k0) {
+  size_t cur = atomic_load_explicit(&j->next, memory_order_relaxed);
+  for (;;) {
+    if (cur >= j->g.K) return 0;
+    size_t left = j->g.K - cur, n = lf_round_up(left / (2 * j->nt), KC);
+    if (n > left) n = left;
+    if (atomic_compare_exchange_weak_explicit(&j->next, &cur, cur + n, memory_order_relaxed, memory_order_relaxed)) {
+      *k0 = cur;
+      return n;
+    }
   }
-  float *p = j->part + (t - 1) * (g->M * g->N + g->M), *prow = p + g->M * g->N;
-  if (g->rowsum) for (size_t i = 0; i < g->M; i++) prow[i] = 0.0f;
-  lf_gemm_serial(tid, g->ta, g->tb, g->M, g->N, k1 - k0, g->alpha, A, g->lda, B, g->ldb, 0.0f, p, g->N, NULL, g->rowsum ? prow : NULL);
+}
+
+static void ksplit_task(void *ctx, size_t t, int tid) {
+  ksplit_job *j = ctx;
+  const lf_gemm_desc *g = &j->g;
+  (void)t;
+  float *p = j->part + (size_t)tid * (g->M * g->N + g->M), *prow = p + g->M * g->N;
+  size_t k0, kn;
+  while ((kn = claim_k(j, &k0)) > 0) {
+    const float *A = OPA(g->A, g->lda, g->ta, 0, k0), *B = OPB(g->B, g->ldb, g->tb, k0, 0);
+    if (k0 == 0) j->state[tid] = K_OWNS_C;   /* the first slice handed out: this thread's first */
+    if (j->state[tid] == K_OWNS_C) {
+      lf_gemm_serial(tid, g->ta, g->tb, g->M, g->N, kn, g->alpha, A, g->lda, B, g->ldb, k0 == 0 ? g->beta : 1.0f, g->C, g->ldc,
+        k0 == 0 ? g->bias : NULL, g->rowsum);
+      continue;
+    }
+    int first = j->state[tid] == K_IDLE;
+    if (first && g->rowsum) for (size_t i = 0; i < g->M; i++) prow[i] = 0.0f;
+    j->state[tid] = K_PARTIAL;
+    lf_gemm_serial(tid, g->ta, g->tb, g->M, g->N, kn, g->alpha, A, g->lda, B, g->ldb, first ? 0.0f : 1.0f, p, g->N, NULL,
+      g->rowsum ? prow : NULL);
+  }
 }
 
 static void ksplit_reduce(void *ctx, size_t t, int tid) {
@@ -36,7 +63,8 @@ static void ksplit_reduce(void *ctx, size_t t, int tid) {
   const lf_gemm_desc *g = &j->g;
   (void)tid;
   size_t i0 = t * j->rstep, i1 = i0 + j->rstep < g->M ? i0 + j->rstep : g->M;
-  for (size_t q = 0; q < j->parts; q++) {
+  for (size_t q = 0; q < j->nt; q++) {
+    if (j->state[q] != K_PARTIAL) continue;
     const float *p = j->part + q * (g->M * g->N + g->M);
     for (size_t i = i0; i < i1; i++) {
       float *c = g->C + i * g->ldc;
@@ -51,11 +79,13 @@ static void ksplit_reduce(void *ctx, size_t t, int tid) {
 
 int lf_gemm_ksplit(const lf_gemm_desc *d, int nt) {
   size_t M = d->M, N = d->N, K = d->K;
-  if (nt < 2 || lf_pool_busy() || K < 2 * (M > N ? M : N) || K < (size_t)nt * 128) return 0;
-  if ((size_t)(nt - 1) * (M * N + M) > PARTIAL_MAX) return 0;   /* partial sums stay small (C of a 50k vocabulary would not) */
-  float *part = lf_scratch(0, LF_SCRATCH_PARTIAL, (size_t)(nt - 1) * (M * N + M) * sizeof(float));
+  if (nt < 2 || lf_pool_busy() || K < 4 * (M > N ? M : N) || K < (size_t)nt * KC) return 0;
+  if ((size_t)nt * (M * N + M) > PARTIAL_MAX) return 0;   /* partial sums stay small (C of a 50k vocabulary would not) */
+  float *part = lf_scratch(0, LF_SCRATCH_PARTIAL, (size_t)nt * (M * N + M) * sizeof(float));
   if (!part) return 0;
-  ksplit_job j = { *d, lf_round_up((K + nt - 1) / nt, 16), part, (size_t)nt - 1, (M + nt - 1) / nt };
+  ksplit_job j = { .g = *d, .part = part, .nt = (size_t)nt, .rstep = (M + nt - 1) / nt };
+  atomic_init(&j.next, 0);
+  for (int q = 0; q < nt; q++) j.state[q] = K_IDLE;
   lf_parallel((size_t)nt, nt, ksplit_task, &j);
   lf_parallel((size_t)nt, nt, ksplit_reduce, &j);
   return 1;

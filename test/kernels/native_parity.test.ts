@@ -85,9 +85,9 @@ nativeSuite('native gemm', (nk, info) => {
         checkGemm(nk, { ...base, ta, tb, M: 37, N: 4133, K: 21, beta: 0.5 }, `wide ${ta}${tb} threads=${t}`);
         checkGemm(nk, { ...base, ta, tb, M: 40, N: 50, K: 60, batch: 7 }, `batch 7 ${ta}${tb} threads=${t}`);
         checkGemm(nk, { ...base, ta, tb, M: 90, N: 70, K: 50, batch: 3, sC: 'sum', beta: 1 }, `sum batch ${ta}${tb} threads=${t}`);
-        // K ≥ 2·max(M, N) and work for 3 threads: split along K over the threads, partial sums added (alpha, beta, padded lda, offsets)
+        // K ≥ 4·max(M, N) and work for 3 threads: split along K over the threads, partial sums added (alpha, beta, padded lda, offsets)
         checkGemm(nk, { ...base, ta, tb, M: 70, N: 90, K: 1100, alpha: -0.5, beta: 0.25, pad: 2, off: 3 }, `long K ${ta}${tb} threads=${t}`);
-        checkGemm(nk, { ...base, ta, tb, M: 9, N: 600, K: 1300, beta: 0 }, `long K beta=0 NaN C ${ta}${tb} threads=${t}`, true);
+        checkGemm(nk, { ...base, ta, tb, M: 16, N: 320, K: 1400, beta: 0 }, `long K beta=0 NaN C ${ta}${tb} threads=${t}`, true);
         // op(B) over 4 MiB (not shared): a grid of C rectangles
         checkGemm(nk, { ...base, ta, tb, M: 50, N: 2600, K: 500, alpha: 0.5, beta: 0.25, pad: 1, off: 2 }, `wide ${ta}${tb} threads=${t}`);
       }
