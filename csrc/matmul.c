@@ -1,9 +1,9 @@
 // Batched SGEMM driver (row-major, BLAS semantics of src/kernels/js/matmul.ts): cache blocking
 // (MC / KC / NB loops around the packed macro-kernel, Goto's algorithm in OpenBLAS's order), and
-// threads that either take whole matrices of a batch or rectangles of C (each packing its own panels).
+// threads that take whole matrices of a batch, share one matrix by gemm_parallel.c's schemes, or take rectangles of C
+// (each packing its own panels).
 #include "gemm.h"
 #include <stdlib.h>
-
 
 /* C = beta·C (+ bias): the K == 0 case. */
 static void scale_c(size_t M, size_t N, float beta, float *C, size_t ldc, const float *bias) {
@@ -82,7 +82,6 @@ static void region_task(void *ctx, size_t t, int tid) {
       b == 0 && j->bias ? j->bias + n0 : NULL, b == 0 && j->rowsum && n0 == 0 ? j->rowsum + m0 : NULL);
   }
 }
-
 
 /* Picks a pm × pn grid of C rectangles (pm·pn = tasks) with the least packing (perimeter). */
 static void choose_grid(gemm_job *j, int tasks) {
