@@ -5,6 +5,22 @@
 #include <sched.h>
 #include <stdatomic.h>
 
+/* Claims the next block of [0, total) from a counter: a share of what is left (1/(2·nt), a multiple of `step`,
+   lo..hi, largest first, the last ones small); 0 when nothing is left. */
+static size_t claim(atomic_size_t *next, size_t total, size_t nt, size_t step, size_t lo, size_t hi, size_t *start) {
+  size_t cur = atomic_load_explicit(next, memory_order_relaxed);
+  for (;;) {
+    if (cur >= total) return 0;
+    size_t left = total - cur, n = lf_round_up(left / (2 * nt), step);
+    n = n < lo ? lo : n > hi ? hi : n;
+    if (n > left) n = left;
+    if (atomic_compare_exchange_weak_explicit(next, &cur, cur + n, memory_order_relaxed, memory_order_relaxed)) {
+      *start = cur;
+      return n;
+    }
+  }
+}
+
 /* ---- long K on several threads: the threads take slices of K from a counter, largest first, each packing only
    its own share of both operands (a grid of C rectangles packs one operand once per rectangle), and a core
    slowed by other load takes fewer slices. The thread that takes the first slice sums its slices into C (with
@@ -21,20 +37,6 @@ typedef struct {
   unsigned char state[LF_MAX_THREADS];  /* per thread: K_IDLE, K_OWNS_C or K_PARTIAL */
 } ksplit_job;
 
-/* Claims the next slice of K: a share of what is left in whole KC blocks (the serial driver's block, so no
-   slice ends in a short one but the last); 0 when none is left. */
-static size_t claim_k(ksplit_job *j, size_t *k0) {
-  size_t cur = atomic_load_explicit(&j->next, memory_order_relaxed);
-  for (;;) {
-    if (cur >= j->g.K) return 0;
-    size_t left = j->g.K - cur, n = lf_round_up(left / (2 * j->nt), KC);
-    if (n > left) n = left;
-    if (atomic_compare_exchange_weak_explicit(&j->next, &cur, cur + n, memory_order_relaxed, memory_order_relaxed)) {
-      *k0 = cur;
-      return n;
-    }
-  }
-}
 
 static void ksplit_task(void *ctx, size_t t, int tid) {
   ksplit_job *j = ctx;
@@ -42,7 +44,8 @@ static void ksplit_task(void *ctx, size_t t, int tid) {
   (void)t;
   float *p = j->part + (size_t)tid * (g->M * g->N + g->M), *prow = p + g->M * g->N;
   size_t k0, kn;
-  while ((kn = claim_k(j, &k0)) > 0) {
+  /* slices of whole KC blocks (the serial driver's block: no slice but the last ends in a short one) */
+  while ((kn = claim(&j->next, g->K, j->nt, KC, KC, g->K, &k0)) > 0) {
     const float *A = OPA(g->A, g->lda, g->ta, 0, k0), *B = OPB(g->B, g->ldb, g->tb, k0, 0);
     if (k0 == 0) j->state[tid] = K_OWNS_C;   /* the first slice handed out: this thread's first */
     if (j->state[tid] == K_OWNS_C) {
@@ -114,21 +117,6 @@ static void rows_pack(rows_job *j, size_t t) {
   lf_pack_b(g->tb, kc, w, OPB(g->B, g->ldb, g->tb, pc, j0), g->ldb, j->bp + pc * j->ncp + j0 * kc);
 }
 
-/* Claims the next block of rows: a share of those left (a multiple of MR, ROWS_MIN..ROWS_MAX); 0 when none are left. */
-static size_t claim_rows(rows_job *j, size_t *m0) {
-  size_t cur = atomic_load_explicit(&j->row_next, memory_order_relaxed);
-  for (;;) {
-    if (cur >= j->g.M) return 0;
-    size_t left = j->g.M - cur, n = lf_round_up(left / (2 * j->nt), MR);
-    n = n < ROWS_MIN ? ROWS_MIN : n > ROWS_MAX ? ROWS_MAX : n;
-    if (n > left) n = left;
-    if (atomic_compare_exchange_weak_explicit(&j->row_next, &cur, cur + n, memory_order_relaxed, memory_order_relaxed)) {
-      *m0 = cur;
-      return n;
-    }
-  }
-}
-
 static void rows_task(void *ctx, size_t t, int tid) {
   rows_job *j = ctx;
   const lf_gemm_desc *g = &j->g;
@@ -143,7 +131,7 @@ static void rows_task(void *ctx, size_t t, int tid) {
   float *pa = lf_scratch(tid, LF_SCRATCH_PACK_A, ROWS_MAX * KC * sizeof(float));
   if (!pa) return;
   size_t m0, mc;
-  while ((mc = claim_rows(j, &m0)) > 0) {
+  while ((mc = claim(&j->row_next, g->M, j->nt, MR, ROWS_MIN, ROWS_MAX, &m0)) > 0) {
     for (size_t pc = 0; pc < g->K; pc += KC) {
       size_t kc = g->K - pc < KC ? g->K - pc : KC;
       lf_pack_a(g->ta, mc, kc, OPA(g->A, g->lda, g->ta, m0, pc), g->lda, pa, 1.0f, g->rowsum ? g->rowsum + m0 : NULL);

@@ -16,7 +16,7 @@ process.on('exit', () => {
   }
 });
 
-/** A fresh folder under os.tmpdir() named `${prefix}XXXXXX`, removed when the test process exits. */
+/** A fresh folder under os.tmpdir(): `prefix` and six random characters (mkdtemp), removed when the test process exits. */
 export function tempDir(prefix: string): string {
   const d = mkdtempSync(join(tmpdir(), prefix));
   made.push(d);

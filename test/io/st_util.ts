@@ -23,7 +23,7 @@ export function bytesOf(a: ArrayBufferView): number[] {
   return Array.from(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
 }
 
-/** A fresh temp folder `lmforge-${tag}-XXXXXX`, removed when the test process exits (also after a failure). */
+/** A fresh temp folder `lmforge-${tag}-` and six random characters, removed when the test process exits (also after a failure). */
 export function tempDir(tag: string): string {
   return makeTempDir(`lmforge-${tag}-`);
 }

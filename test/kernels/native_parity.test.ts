@@ -88,6 +88,8 @@ nativeSuite('native gemm', (nk, info) => {
         // K ≥ 4·max(M, N) and work for 3 threads: split along K over the threads, partial sums added (alpha, beta, padded lda, offsets)
         checkGemm(nk, { ...base, ta, tb, M: 70, N: 90, K: 1100, alpha: -0.5, beta: 0.25, pad: 2, off: 3 }, `long K ${ta}${tb} threads=${t}`);
         checkGemm(nk, { ...base, ta, tb, M: 16, N: 320, K: 1400, beta: 0 }, `long K beta=0 NaN C ${ta}${tb} threads=${t}`, true);
+        // K = 4·256 + 2: the last slice of K is shorter than 2·threads columns
+        checkGemm(nk, { ...base, ta, tb, M: 80, N: 80, K: 1026 }, `long K short last slice ${ta}${tb} threads=${t}`);
         // op(B) over 4 MiB (not shared): a grid of C rectangles
         checkGemm(nk, { ...base, ta, tb, M: 50, N: 2600, K: 500, alpha: 0.5, beta: 0.25, pad: 1, off: 2 }, `wide ${ta}${tb} threads=${t}`);
       }
