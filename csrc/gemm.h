@@ -103,16 +103,17 @@ typedef struct {
 void lf_gemm_pair(const lf_gemm_desc *d0, const lf_gemm_desc *d1);
 
 /**
- * One GEMM (batch 1) on nt ≥ 2 threads split along K when K ≥ 4·max(M, N): the threads take slices of K
- * from a counter, each packing only its slices of both operands, and their sums are added to C. Returns 0,
- * having done nothing, for other shapes or inside a pool task.
+ * One GEMM (batch 1) on nt ≥ 2 threads split along K when C is small (M < 256) and K ≥ 4·max(M, N): the threads
+ * take slices of K from a counter, each packing only its slices of both operands, and their sums are added to C.
+ * Returns 0, having done nothing, for other shapes or inside a pool task.
  */
 int lf_gemm_ksplit(const lf_gemm_desc *d, int nt);
 
 /**
- * One GEMM (batch 1) on nt ≥ 2 threads that share one packed op(B) (at most 4 MiB) and take blocks of C's
- * rows from a counter. Returns 0, having done nothing, for other shapes or inside a pool task.
+ * One GEMM (batch 1) on nt ≥ 2 threads, one k slice of op(B) at a time (each slice at most 4 MiB packed, shared
+ * by the threads), blocks of C's rows taken from a counter; bit-identical to 1 thread. Returns 0, having done
+ * nothing, for other shapes (M < 48, a wider op(B)) or inside a pool task.
  */
-int lf_gemm_rows(const lf_gemm_desc *d, int nt);
+int lf_gemm_slices(const lf_gemm_desc *d, int nt);
 
 #endif

@@ -1,6 +1,6 @@
 // Several threads on one GEMM without packing an operand twice (matmul.c's grid of C rectangles packs
-// one operand once per rectangle): slices of K summed apart when K is long, or threads that pack
-// a small op(B) together and then take blocks of C's rows from a counter.
+// one operand once per rectangle): threads that pack each k slice of op(B) together and then take blocks
+// of C's rows from a counter, or, for a small C and a long K, slices of K summed apart.
 #include "gemm.h"
 #include <sched.h>
 #include <stdatomic.h>
@@ -26,6 +26,7 @@ static size_t claim(atomic_size_t *next, size_t total, size_t nt, size_t step, s
    slowed by other load takes fewer slices. The thread that takes the first slice sums its slices into C (with
    beta and the bias), the others into partial sums of their own, which are then added to C by rows ---- */
 #define PARTIAL_MAX ((size_t)4 << 20)   /* floats of partial sums (16 MiB) */
+#define KSPLIT_M_MAX 256                /* from 256 rows of C up, lf_gemm_slices is as fast (C harness, 2 threads) */
 
 enum { K_IDLE, K_OWNS_C, K_PARTIAL };
 
@@ -82,7 +83,7 @@ static void ksplit_reduce(void *ctx, size_t t, int tid) {
 
 int lf_gemm_ksplit(const lf_gemm_desc *d, int nt) {
   size_t M = d->M, N = d->N, K = d->K;
-  if (nt < 2 || lf_pool_busy() || K < 4 * (M > N ? M : N) || K < (size_t)nt * KC) return 0;
+  if (nt < 2 || lf_pool_busy() || M >= KSPLIT_M_MAX || K < 4 * (M > N ? M : N) || K < (size_t)nt * KC) return 0;
   if ((size_t)nt * (M * N + M) > PARTIAL_MAX) return 0;   /* partial sums stay small (C of a 50k vocabulary would not) */
   float *part = lf_scratch(0, LF_SCRATCH_PARTIAL, (size_t)nt * (M * N + M) * sizeof(float));
   if (!part) return 0;
@@ -94,66 +95,81 @@ int lf_gemm_ksplit(const lf_gemm_desc *d, int nt) {
   return 1;
 }
 
-/* ---- a small op(B) on several threads: the threads pack all of op(B) together into one shared buffer (a
-   k slice × panel group per task), then take blocks of C's rows from a counter, largest first, each packing
-   its own rows of op(A) per k slice: a core slowed by other load takes fewer blocks, and the last are small ---- */
-#define ROWS_MAX 96           /* rows of op(A) packed at a time: ROWS_MAX × KC floats, in L2 */
+/* ---- a larger op(B) on several threads, one k slice at a time (OpenBLAS's level-3 threading, with rows taken
+   from a counter): the threads pack the slice op(B)[pc:pc+KC, :] together into one of two shared buffers, then
+   take blocks of C's rows for it, each packing its own rows of op(A). A thread out of rows packs the next slice
+   into the other buffer, then waits until every row of this slice is done (C's rows and the row sums are
+   updated one slice at a time). Every operand is packed once; bit-identical to the 1-thread path ---- */
+#define ROWS_MAX 96                     /* rows of op(A) packed at a time: ROWS_MAX × KC floats, in L2 */
 #define ROWS_MIN 24
-#define PACK_GROUP 8          /* B panels per packing task */
-#define SHARED_B_MAX ((size_t)1 << 20)  /* floats of packed op(B) (4 MiB): a larger one falls out of L3 */
+#define PACK_GROUP 8                    /* B panels per packing task */
+#define SLICE_B_MAX ((size_t)1 << 20)   /* floats of one packed slice (4 MiB): two of them stay in L3 */
+
+typedef struct {
+  atomic_size_t pack_next, pack_done, row_next, row_done;
+} slice_sync;
 
 typedef struct {
   lf_gemm_desc g;
-  size_t nt;
-  float *bp;                  /* packed op(B): the k slice at offset pc starts at bp + pc·ncp */
-  size_t ncp, groups, pack_tasks;
-  atomic_size_t pack_next, pack_done, row_next;
-} rows_job;
+  size_t nt, groups, slices;
+  float *bp[2];                         /* slice s in bp[s & 1]: panel j at bp + j·NR·kc */
+  slice_sync *s;                        /* per slice */
+} slices_job;
 
-static void rows_pack(rows_job *j, size_t t) {
-  const lf_gemm_desc *g = &j->g;
-  size_t pc = t / j->groups * KC, kc = g->K - pc < KC ? g->K - pc : KC;
-  size_t j0 = t % j->groups * PACK_GROUP * NR, w = g->N - j0 < PACK_GROUP * NR ? g->N - j0 : PACK_GROUP * NR;
-  lf_pack_b(g->tb, kc, w, OPB(g->B, g->ldb, g->tb, pc, j0), g->ldb, j->bp + pc * j->ncp + j0 * kc);
+static void wait_for(atomic_size_t *v, size_t target) {
+  for (unsigned spin = 0; atomic_load_explicit(v, memory_order_acquire) < target; spin++)
+    if (spin < 4096) lf_cpu_relax(); else sched_yield();
 }
 
-static void rows_task(void *ctx, size_t t, int tid) {
-  rows_job *j = ctx;
+static void slices_pack(slices_job *j, size_t s) {
+  const lf_gemm_desc *g = &j->g;
+  size_t pc = s * KC, kc = g->K - pc < KC ? g->K - pc : KC;
+  for (size_t p; (p = atomic_fetch_add_explicit(&j->s[s].pack_next, 1, memory_order_relaxed)) < j->groups;) {
+    size_t j0 = p * PACK_GROUP * NR, w = g->N - j0 < PACK_GROUP * NR ? g->N - j0 : PACK_GROUP * NR;
+    lf_pack_b(g->tb, kc, w, OPB(g->B, g->ldb, g->tb, pc, j0), g->ldb, j->bp[s & 1] + j0 * kc);
+    atomic_fetch_add_explicit(&j->s[s].pack_done, 1, memory_order_release);
+  }
+}
+
+static void slices_task(void *ctx, size_t t, int tid) {
+  slices_job *j = ctx;
   const lf_gemm_desc *g = &j->g;
   (void)t;
-  for (size_t p; (p = atomic_fetch_add_explicit(&j->pack_next, 1, memory_order_relaxed)) < j->pack_tasks;) {
-    rows_pack(j, p);
-    atomic_fetch_add_explicit(&j->pack_done, 1, memory_order_release);
-  }
-  /* the panels other threads are packing: a task is short (yield if its thread was descheduled) */
-  for (unsigned spin = 0; atomic_load_explicit(&j->pack_done, memory_order_acquire) < j->pack_tasks; spin++)
-    if (spin < 4096) lf_cpu_relax(); else sched_yield();
   float *pa = lf_scratch(tid, LF_SCRATCH_PACK_A, ROWS_MAX * KC * sizeof(float));
-  if (!pa) return;
-  size_t m0, mc;
-  while ((mc = claim(&j->row_next, g->M, j->nt, MR, ROWS_MIN, ROWS_MAX, &m0)) > 0) {
-    for (size_t pc = 0; pc < g->K; pc += KC) {
-      size_t kc = g->K - pc < KC ? g->K - pc : KC;
+  if (!pa) return;   /* lf_oom is set: the call fails */
+  slices_pack(j, 0);
+  for (size_t s = 0; s < j->slices; s++) {
+    size_t pc = s * KC, kc = g->K - pc < KC ? g->K - pc : KC, m0, mc;
+    const float *bp = j->bp[s & 1];
+    wait_for(&j->s[s].pack_done, j->groups);
+    while ((mc = claim(&j->s[s].row_next, g->M, j->nt, MR, ROWS_MIN, ROWS_MAX, &m0)) > 0) {
       lf_pack_a(g->ta, mc, kc, OPA(g->A, g->lda, g->ta, m0, pc), g->lda, pa, 1.0f, g->rowsum ? g->rowsum + m0 : NULL);
-      for (size_t jb = 0; jb < g->N; jb += NB) {   /* NB columns of the shared op(B) at a time, in L2 */
+      for (size_t jb = 0; jb < g->N; jb += NB) {
         size_t nb = g->N - jb < NB ? g->N - jb : NB;
-        lf_macro_rows(mc, nb, kc, pa, MR * kc, j->bp + pc * j->ncp + jb * kc, NR * kc, g->C + m0 * g->ldc + jb, g->ldc,
-          g->alpha, pc == 0 ? g->beta : 1.0f, pc == 0 && g->bias ? g->bias + jb : NULL);
+        lf_macro_rows(mc, nb, kc, pa, MR * kc, bp + jb * kc, NR * kc, g->C + m0 * g->ldc + jb, g->ldc,
+          g->alpha, s == 0 ? g->beta : 1.0f, s == 0 && g->bias ? g->bias + jb : NULL);
       }
+      atomic_fetch_add_explicit(&j->s[s].row_done, mc, memory_order_release);
     }
+    if (s + 1 < j->slices) slices_pack(j, s + 1);   /* its buffer held slice s - 1, finished by every thread */
+    wait_for(&j->s[s].row_done, g->M);
   }
 }
 
-int lf_gemm_rows(const lf_gemm_desc *d, int nt) {
-  size_t M = d->M, N = d->N, K = d->K, ncp = lf_round_up(N, NR);
-  if (nt < 2 || lf_pool_busy() || K == 0 || M < 2 * ROWS_MIN || K * ncp > SHARED_B_MAX) return 0;
-  float *bp = lf_scratch(0, LF_SCRATCH_SHARED_B, K * ncp * sizeof(float));
+int lf_gemm_slices(const lf_gemm_desc *d, int nt) {
+  size_t M = d->M, N = d->N, K = d->K, ncp = lf_round_up(N, NR), slices = (K + KC - 1) / KC;
+  if (nt < 2 || lf_pool_busy() || K == 0 || M < 2 * ROWS_MIN || KC * ncp > SLICE_B_MAX) return 0;
+  /* the two slice buffers, then the counters of every slice */
+  float *bp = lf_scratch(0, LF_SCRATCH_SHARED_B, 2 * KC * ncp * sizeof(float) + slices * sizeof(slice_sync));
   if (!bp) return 0;
-  size_t groups = (ncp / NR + PACK_GROUP - 1) / PACK_GROUP;
-  rows_job j = { .g = *d, .nt = (size_t)nt, .bp = bp, .ncp = ncp, .groups = groups, .pack_tasks = (K + KC - 1) / KC * groups };
-  atomic_init(&j.pack_next, 0);
-  atomic_init(&j.pack_done, 0);
-  atomic_init(&j.row_next, 0);
-  lf_parallel((size_t)nt, nt, rows_task, &j);
+  slices_job j = { .g = *d, .nt = (size_t)nt, .groups = (ncp / NR + PACK_GROUP - 1) / PACK_GROUP, .slices = slices,
+    .bp = { bp, bp + KC * ncp }, .s = (slice_sync *)(bp + 2 * KC * ncp) };
+  for (size_t q = 0; q < slices; q++) {
+    atomic_init(&j.s[q].pack_next, 0);
+    atomic_init(&j.s[q].pack_done, 0);
+    atomic_init(&j.s[q].row_next, 0);
+    atomic_init(&j.s[q].row_done, 0);
+  }
+  lf_parallel((size_t)nt, nt, slices_task, &j);
   return 1;
 }

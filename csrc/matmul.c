@@ -151,7 +151,7 @@ void lf_gemm_ex(int ta, int tb, size_t M, size_t N, size_t K, float alpha,
   if (by_batch) { lf_parallel(batch, nt, batch_task, &j); return; }
   if (batch == 1) {
     lf_gemm_desc d = { ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, bias, rowsum };
-    if (lf_gemm_ksplit(&d, nt) || lf_gemm_rows(&d, nt)) return;
+    if (lf_gemm_ksplit(&d, nt) || lf_gemm_slices(&d, nt)) return;
   }
   /* one rectangle per thread: each rectangle packs its own panels, so more (smaller) rectangles
      would cost packing (e.g. +35% for 768×768×3072 on 2 threads as 2×2) */

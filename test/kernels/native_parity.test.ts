@@ -90,10 +90,30 @@ nativeSuite('native gemm', (nk, info) => {
         checkGemm(nk, { ...base, ta, tb, M: 16, N: 320, K: 1400, beta: 0 }, `long K beta=0 NaN C ${ta}${tb} threads=${t}`, true);
         // K = 4·256 + 2: the last slice of K is shorter than 2·threads columns
         checkGemm(nk, { ...base, ta, tb, M: 80, N: 80, K: 1026 }, `long K short last slice ${ta}${tb} threads=${t}`);
-        // op(B) over 4 MiB (not shared): a grid of C rectangles
+        // one shared k slice of op(B) at a time (M ≥ 48, a slice ≤ 4 MiB), rows taken by the threads: 2 slices, the last short
         checkGemm(nk, { ...base, ta, tb, M: 50, N: 2600, K: 500, alpha: 0.5, beta: 0.25, pad: 1, off: 2 }, `wide ${ta}${tb} threads=${t}`);
+        // 6 slices (each buffer reused 3 times, last slice 20 deep) for C of 256 rows and more, where the K split is not used
+        checkGemm(nk, { ...base, ta, tb, M: 300, N: 200, K: 1300, alpha: -0.5, beta: 0.25, pad: 2, off: 3 }, `slices ${ta}${tb} threads=${t}`);
+        checkGemm(nk, { ...base, ta, tb, M: 260, N: 70, K: 800, beta: 0 }, `slices beta=0 NaN C ${ta}${tb} threads=${t}`, true);
+        // a slice of op(B) over 4 MiB (N > 4096): a grid of C rectangles
+        checkGemm(nk, { ...base, ta, tb, M: 50, N: 4200, K: 300, alpha: 0.5, beta: 0.25, pad: 1 }, `wider ${ta}${tb} threads=${t}`);
       }
     });
+  });
+
+  test('gemm: shared slices of op(B) give the same bits at 1, 2 and 3 threads', () => {
+    for (const [ta, tb] of TRANS) {
+      const M = 300, N = 200, K = 700, lda = ta ? M : K, ldb = tb ? K : N;
+      const A = randn32(M * K), B = randn32(K * N), C0 = randn32(M * N);
+      const outs: Float32Array[] = [];
+      eachThreads(info, () => {
+        const C = copy32(C0);
+        nk.gemm(ta, tb, M, N, K, 0.5, A, 0, lda, 0, B, 0, ldb, 0, 0.25, C, 0, N, 0, 1);
+        outs.push(C);
+      });
+      for (let t = 1; t < outs.length; t++)
+        for (let i = 0; i < M * N; i++) assert.ok(Object.is(outs[t]![i], outs[0]![i]), `${ta}${tb} C[${i}] at ${t + 1} threads != 1 thread`);
+    }
   });
 
   test('gemm: a buffer too short throws a RangeError naming it', () => {
@@ -106,7 +126,8 @@ nativeSuite('native gemm', (nk, info) => {
 
 nativeSuite('native linear', (nk, info) => {
   const cases: [number, number, number][] = [[1, 1, 1], [1, 3, 2], [5, 7, 3], [17, 33, 9], [64, 100, 130], [300, 200, 130],
-    [3200, 40, 50], [60, 3000, 40]];  // long K (split over threads): dW over 3200 tokens (fused db), forward over IN = 3000
+    [3200, 40, 50], [60, 3000, 40],  // long K (split over threads): dW over 3200 tokens (fused db), forward over IN = 3000
+    [1000, 64, 300]];  // dW (OUT = 300 rows of C) in 4 shared slices of op(B), db summed per slice
   test('linear forward/backward (bias fused in the epilogue, db fused in the dW pass), accumulating grads', () => {
     eachThreads(info, (t) => {
       for (const [N, IN, OUT] of cases) {
