@@ -159,17 +159,19 @@ export function sampleCpuMs(fn: () => void, iters: number): number {
  * after a call (OpenBLAS up to ~0.1 s) and would otherwise run on the cores the other side is timed on.
  */
 export async function interleaved(ours: () => void, peer: ((iters: number) => Promise<number>) | null,
-  reps: number, iters: number, warmup = 1, cpu = false, settleMs = 0): Promise<{ ours: number; peer: number | null }> {
+  reps: number, iters: number, warmup = 1, cpu = false, settleMs = 0): Promise<{ ours: number; peer: number | null; paired: number[] }> {
   const settle = () => (settleMs > 0 ? new Promise<void>((res) => setTimeout(res, settleMs)) : Promise.resolve());
   for (let i = 0; i < warmup; i++) { ours(); if (peer) await peer(1); }
   const a: number[] = [], b: number[] = [];
+  const runOurs = async () => { await settle(); a.push(cpu ? sampleCpuMs(ours, iters) : sampleMs(ours, iters)); };
+  const runPeer = async () => { await settle(); if (peer) b.push(await peer(iters)); };
   for (let r = 0; r < reps; r++) {
-    await settle();
-    a.push(cpu ? sampleCpuMs(ours, iters) : sampleMs(ours, iters));
-    await settle();
-    if (peer) b.push(await peer(iters));
+    // which side goes first alternates, so a drift in machine speed within a repetition favours neither
+    if (r % 2 === 0) { await runOurs(); await runPeer(); } else { await runPeer(); await runOurs(); }
   }
-  return { ours: median(a), peer: peer ? median(b) : null };
+  // per repetition: the peer's time over ours, from two samples taken back to back
+  const paired = peer ? a.map((x, i) => b[i]! / x) : [];
+  return { ours: median(a), peer: peer ? median(b) : null, paired };
 }
 
 /** True when /proc/cpuinfo lists avx512f (OpenBLAS 0.3.21 then needs OPENBLAS_CORETYPE=SKYLAKEX). */

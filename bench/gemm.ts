@@ -1,10 +1,12 @@
-// `npm run bench -- gemm [--json] [--quick] [--threads 1,2] [--only NAME] [--reps N] [--cpu-time]`: native SGEMM GFLOP/s for square 256..2048
+// `npm run bench -- gemm [--json] [--quick] [--threads 1,2] [--only NAME] [--reps N] [--sample-ms MS] [--cpu-time]`: native SGEMM GFLOP/s for square 256..2048
 // and GPT-2 124M's linear layers at 768 tokens in the transpose combinations linear forward (NT) and
 // backward (NN for dx, TN for dW) use, at 1 and 2 threads, next to the measured peak FMA throughput
 // and OpenBLAS SGEMM through numpy, timed alternately in the same run (bench/peers/gemm.py).
 // --cpu-time times 1-thread cases in process CPU time on both sides (robust to other load on a shared machine).
+// Each row gives the ratio of the medians and, under it, the median (and range) of the per-repetition ratios
+// (ours and the peer timed back to back, in alternating order), which a drift in machine speed moves less.
 import { fileURLToPath } from 'node:url';
-import { benchArgs, threadList, cpuHasAvx512, interleaved, peerMissing, PyPeer, report, result } from './_util.js';
+import { benchArgs, threadList, cpuHasAvx512, interleaved, median, peerMissing, PyPeer, report, result } from './_util.js';
 import { jsKernels } from '../src/kernels/js/index.js';
 import { loadNative, nativeError } from '../src/kernels/native/loader.js';
 
@@ -34,6 +36,8 @@ async function main(): Promise<void> {
   const ri = args.rest.indexOf('--reps');
   const reps = ri >= 0 ? Math.max(1, Number(args.rest[ri + 1]) || 7) : args.quick ? 3 : 7;
   const cpuTime = args.rest.includes('--cpu-time');
+  const si = args.rest.indexOf('--sample-ms');
+  const sampleMs = si >= 0 ? Math.max(1, Number(args.rest[si + 1]) || 60) : 60;   // timed calls per sample: about this long
   const oi = args.rest.indexOf('--only');
   const only = oi >= 0 ? args.rest[oi + 1]! : '';
 
@@ -86,15 +90,19 @@ async function main(): Promise<void> {
       const C = new Float32Array(c.M * c.N);
       const lda = c.ta ? c.M : c.K, ldb = c.tb ? c.K : c.N;
       const estMs = flop / (60e9 * t) * 1e3;
-      const iters = Math.max(1, Math.round(60 / estMs));
+      const iters = Math.max(1, Math.round(sampleMs / estMs));
       const ours = () => gemm(c.ta, c.tb, c.M, c.N, c.K, 1, A, 0, lda, 0, B, 0, ldb, 0, 0, C, 0, c.N, 0, 1);
       const cpu = cpuTime && t === 1;
       const peerRun = peer ? async (n: number) => (await peer.call<{ ms: number }>({ cmd: 'gemm', ta: c.ta, tb: c.tb, M: c.M, N: c.N, K: c.K, threads: t, iters: n, cpu })).ms : null;
       const r = await interleaved(ours, peerRun, reps, iters, 1, cpu, t > 1 ? 200 : 0);
       const g = flop / (r.ours * 1e6), pg = r.peer === null ? null : flop / (r.peer * 1e6);
       const res = result('gemm', c.name, 'GFLOP/s', g, pg, peer ? peerName : null, true, t);
-      report(res, args.json);
-      if (!args.json && c.large) console.log(`${''.padEnd(44)}        ${(100 * g / peak).toFixed(0)}% of peak (ours)${pg === null ? '' : `, ${(100 * pg / peak).toFixed(0)}% (peer)`}`);
+      const paired = r.paired.length ? { median: median(r.paired), min: Math.min(...r.paired), max: Math.max(...r.paired) } : null;
+      if (args.json) { console.log(JSON.stringify({ ...res, paired_ratio: paired })); continue; }
+      report(res, false);
+      const notes = [paired ? `per-repetition ratio ${paired.median.toFixed(2)}x (${paired.min.toFixed(2)}-${paired.max.toFixed(2)})` : '',
+        c.large ? `${(100 * g / peak).toFixed(0)}% of peak (ours)${pg === null ? '' : `, ${(100 * pg / peak).toFixed(0)}% (peer)`}` : ''];
+      if (notes.some(Boolean)) console.log(`${''.padEnd(44)}        ${notes.filter(Boolean).join('; ')}`);
     }
   }
   peer?.close();

@@ -1,4 +1,4 @@
-// `npm run bench -- ops [--json] [--quick] [--threads 1,2] [--only NAME] [--cpu-time]`: the fused native kernels at GPT-2 small
+// `npm run bench -- ops [--json] [--quick] [--threads 1,2] [--only NAME] [--reps N] [--cpu-time]`: the fused native kernels at GPT-2 small
 // shapes — layer_norm, attention (causal, fwd and bwd), cross-entropy (V = 50257), AdamW (124M params),
 // gelu (erf and tanh forms), softmax — against the same op in PyTorch (bench/peers/ops.py), timed
 // alternately in the same run with the same thread count; the JS reference is shown once as the baseline.
@@ -107,7 +107,8 @@ async function main(): Promise<void> {
   const nat = loadNative(jsKernels);
   if (!nat) { console.error(`ops bench: the native addon is not available (${nativeError()}); nothing to measure`); process.exit(1); }
   const addon = nat.addon as { setThreads(n: number): void };
-  const reps = args.quick ? 3 : 5;
+  const ri = args.rest.indexOf('--reps');
+  const reps = ri >= 0 ? Math.max(1, Number(args.rest[ri + 1]) || 5) : args.quick ? 3 : 5;
   const cpuTime = args.rest.includes('--cpu-time');
   const started = await PyPeer.start(fileURLToPath(new URL('../../bench/peers/ops.py', import.meta.url)), { OMP_NUM_THREADS: String(Math.max(...threads)) });
   const peer = 'error' in started ? null : started;
