@@ -95,8 +95,8 @@ int lf_gemm_ksplit(const lf_gemm_desc *d, int nt) {
   return 1;
 }
 
-/* ---- a larger op(B) on several threads, one k slice at a time (OpenBLAS's level-3 threading, with rows taken
-   from a counter): the threads pack the slice op(B)[pc:pc+KC, :] together into one of two shared buffers, then
+/* ---- op(B) one k slice at a time on several threads (OpenBLAS's level-3 threading, with C's rows taken from
+   a counter): the threads pack the slice op(B)[pc:pc+KC, :] together into one of two shared buffers, then
    take blocks of C's rows for it, each packing its own rows of op(A). A thread out of rows packs the next slice
    into the other buffer, then waits until every row of this slice is done (C's rows and the row sums are
    updated one slice at a time). Every operand is packed once; bit-identical to the 1-thread path ---- */
