@@ -83,7 +83,7 @@ void lf_gemm_ex(int transA, int transB, size_t M, size_t N, size_t K, float alph
   const float *A, size_t lda, ptrdiff_t strideA, const float *B, size_t ldb, ptrdiff_t strideB,
   float beta, float *C, size_t ldc, ptrdiff_t strideC, size_t batch, const float *bias, float *rowsum);
 
-/** One GEMM of lf_gemm_pair (batch 1): C = alpha · op(A) · op(B) + beta · C (+ bias) (+ rowsum of op(A)). */
+/** One GEMM (batch 1) for gemm_parallel.c: C = alpha · op(A) · op(B) + beta · C (+ bias) (+ rowsum of op(A)). */
 typedef struct {
   int ta, tb;
   size_t M, N, K;
@@ -98,9 +98,6 @@ typedef struct {
   const float *bias;
   float *rowsum;
 } lf_gemm_desc;
-
-/** Two independent GEMMs (disjoint outputs) run side by side, the threads split between them. */
-void lf_gemm_pair(const lf_gemm_desc *d0, const lf_gemm_desc *d1);
 
 /**
  * One GEMM (batch 1) on nt ≥ 2 threads split along K when C is small (M < 256) and K ≥ 4·max(M, N): the threads

@@ -1,7 +1,6 @@
 // nn.Linear on the packed SGEMM (N ≤ 4 rows: matvec.c): forward adds the bias in the GEMM epilogue (no second pass over
-// out); backward runs dx = g·W (NN) and dW += gᵀ·x (TN) side by side (lf_gemm_pair: the two GEMMs have
-// equal work, so on 2 threads each runs whole on one core) with db = Σ_rows g fused into the packing of gᵀ
-// in the dW pass. Follows src/kernels/js/linear.ts (W is (OUT, IN), PyTorch layout).
+// out); backward runs dx = g·W (NN), then dW += gᵀ·x (TN), each on all threads, with db = Σ_rows g fused into
+// the packing of gᵀ in the dW pass. Follows src/kernels/js/linear.ts (W is (OUT, IN), PyTorch layout).
 #include "gemm.h"
 
 void lf_linear_forward(const float *x, const float *w, const float *bias, float *out, size_t N, size_t IN, size_t OUT) {
@@ -12,13 +11,6 @@ void lf_linear_forward(const float *x, const float *w, const float *bias, float 
 
 void lf_linear_backward(const float *x, const float *w, const float *g, float *gx, float *gw, float *gb,
   size_t N, size_t IN, size_t OUT, int gx_overwrite) {
-  if (gx && gw && N > 0 && IN > 0) {
-    /* dx and dW have the same work (N·IN·OUT): run side by side */
-    lf_gemm_desc dx = { 0, 0, N, IN, OUT, 1.0f, g, OUT, w, IN, gx_overwrite ? 0.0f : 1.0f, gx, IN, NULL, NULL };
-    lf_gemm_desc dw = { 1, 0, OUT, IN, N, 1.0f, g, OUT, x, IN, 1.0f, gw, IN, NULL, gb };
-    lf_gemm_pair(&dx, &dw);
-    return;
-  }
   /* gx (+)= g·W; overwriting never reads gx (beta = 0) */
   if (gx) lf_gemm_ex(0, 0, N, IN, OUT, 1.0f, g, OUT, 0, w, IN, 0, gx_overwrite ? 0.0f : 1.0f, gx, IN, 0, 1, NULL, NULL);
   if (gw && N > 0 && IN > 0) {

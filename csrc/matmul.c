@@ -101,42 +101,6 @@ static void choose_grid(gemm_job *j, int tasks) {
   j->nstep = lf_round_up((j->N + j->pn - 1) / j->pn, NR);
 }
 
-/* Fills a job for one matrix (batch 1) split into a grid of `tasks` rectangles. */
-static void single_job(gemm_job *j, const lf_gemm_desc *d, int tasks) {
-  *j = (gemm_job){ d->ta, d->tb, d->M, d->N, d->K, d->alpha, d->beta, d->A, d->B, d->C, d->lda, d->ldb, d->ldc, 0, 0, 0, 1,
-    d->bias, d->rowsum, 1, 1, d->M, d->N };
-  choose_grid(j, tasks);
-}
-
-typedef struct { gemm_job j[2]; size_t first; } pair_job;
-
-static void pair_task(void *ctx, size_t t, int tid) {
-  const pair_job *p = ctx;
-  if (t < p->first) region_task((void *)&p->j[0], t, tid);
-  else region_task((void *)&p->j[1], t - p->first, tid);
-}
-
-void lf_gemm_pair(const lf_gemm_desc *d0, const lf_gemm_desc *d1) {
-  double w0 = (double)d0->M * d0->N * (d0->K + 4), w1 = (double)d1->M * d1->N * (d1->K + 4);
-  int nt = lf_threads_for(w0 + w1, 1 << 21);
-  if (nt >= 2 && w0 >= (double)(1 << 20) && w1 >= (double)(1 << 20)) {
-    /* threads shared in proportion to the work, at least one each: with 2 threads each GEMM runs whole on
-       its own core (no duplicated packing, no split of a small C) */
-    int n0 = (int)(nt * w0 / (w0 + w1) + 0.5);
-    n0 = n0 < 1 ? 1 : n0 > nt - 1 ? nt - 1 : n0;
-    pair_job p;
-    single_job(&p.j[0], d0, n0);
-    single_job(&p.j[1], d1, nt - n0);
-    p.first = p.j[0].pm * p.j[0].pn;
-    lf_parallel(p.first + p.j[1].pm * p.j[1].pn, nt, pair_task, &p);
-    return;
-  }
-  const lf_gemm_desc *d[2] = { d0, d1 };
-  for (int i = 0; i < 2; i++)
-    lf_gemm_ex(d[i]->ta, d[i]->tb, d[i]->M, d[i]->N, d[i]->K, d[i]->alpha, d[i]->A, d[i]->lda, 0, d[i]->B, d[i]->ldb, 0,
-      d[i]->beta, d[i]->C, d[i]->ldc, 0, 1, d[i]->bias, d[i]->rowsum);
-}
-
 void lf_gemm_ex(int ta, int tb, size_t M, size_t N, size_t K, float alpha,
   const float *A, size_t lda, ptrdiff_t sA, const float *B, size_t ldb, ptrdiff_t sB,
   float beta, float *C, size_t ldc, ptrdiff_t sC, size_t batch, const float *bias, float *rowsum) {
