@@ -152,8 +152,9 @@ export function sampleCpuMs(fn: () => void, iters: number): number {
 }
 
 /**
- * Ours and a peer timed alternately: warm-up both, then `reps` rounds of (ours sample, peer sample);
- * returns the medians in ms per call. `peer` returns its own ms per call (timed inside the peer).
+ * Ours and a peer timed alternately: warm-up both, then `reps` rounds of one sample each (ours first in even
+ * rounds, the peer first in odd ones); returns the medians in ms per call and, per round, the peer's time over
+ * ours (`paired`). `peer` returns its own ms per call (timed inside the peer).
  * With `cpu`, ours is timed in process CPU time (the peer must then time itself likewise).
  * `settleMs` waits between the two sides: BLAS / OpenMP worker threads keep spinning for a while
  * after a call (OpenBLAS up to ~0.1 s) and would otherwise run on the cores the other side is timed on.
