@@ -13,7 +13,9 @@ static double now_s(void) {
 
 typedef struct { double ms; double flops[LF_MAX_THREADS]; } peak_job;
 
-#if defined(LF_AVX2) || defined(LF_AVX512)
+#if defined(LF_AVX512) && !defined(__AVX512F__)
+#define KEEP(x) __asm__ volatile("" : "+m"(x))   /* SIMDe's emulated vectors (a test build) */
+#elif defined(LF_AVX2) || defined(LF_AVX512)
 #define KEEP(x) __asm__ volatile("" : "+v"(x))
 #else
 #define KEEP(x) __asm__ volatile("" : "+r"(x))
