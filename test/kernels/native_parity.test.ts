@@ -95,6 +95,8 @@ nativeSuite('native gemm', (nk, info) => {
         // 6 slices (each buffer reused 3 times, last slice 20 deep) for C of 256 rows and more, where the K split is not used
         checkGemm(nk, { ...base, ta, tb, M: 300, N: 200, K: 1300, alpha: -0.5, beta: 0.25, pad: 2, off: 3 }, `slices ${ta}${tb} threads=${t}`);
         checkGemm(nk, { ...base, ta, tb, M: 260, N: 70, K: 800, beta: 0 }, `slices beta=0 NaN C ${ta}${tb} threads=${t}`, true);
+        // more rows than one MC block (AVX2 and AVX-512: 1536) on 1 thread: op(A) packed in two blocks
+        checkGemm(nk, { ...base, ta, tb, M: 1601, N: 40, K: 300, alpha: 0.5, beta: 0.25, pad: 1, off: 1 }, `two MC blocks ${ta}${tb} threads=${t}`);
         // a slice of op(B) over 4 MiB (N > 4096): a grid of C rectangles
         checkGemm(nk, { ...base, ta, tb, M: 50, N: 4200, K: 300, alpha: 0.5, beta: 0.25, pad: 1 }, `wider ${ta}${tb} threads=${t}`);
       }
@@ -127,7 +129,8 @@ nativeSuite('native gemm', (nk, info) => {
 nativeSuite('native linear', (nk, info) => {
   const cases: [number, number, number][] = [[1, 1, 1], [1, 3, 2], [5, 7, 3], [17, 33, 9], [64, 100, 130], [300, 200, 130],
     [3200, 40, 50], [60, 3000, 40],  // long K (split over threads): dW over 3200 tokens (fused db), forward over IN = 3000
-    [1000, 64, 300]];  // dW (OUT = 300 rows of C) in 4 shared slices of op(B), db summed per slice
+    [1000, 64, 300],  // dW (OUT = 300 rows of C) in 4 shared slices of op(B), db summed per slice
+    [40, 30, 1601]];  // dW over two MC blocks of rows on 1 thread (db of the second block at its offset)
   test('linear forward/backward (bias fused in the epilogue, db fused in the dW pass), accumulating grads', () => {
     eachThreads(info, (t) => {
       for (const [N, IN, OUT] of cases) {
