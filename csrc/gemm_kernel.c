@@ -35,6 +35,11 @@ static void store_partial(const float *tile, float *C, size_t ldc, size_t m, siz
 
 void lf_ukernel(size_t kc, const float *a, const float *b, float *C, size_t ldc, size_t m, size_t n,
   float alpha, float beta, const float *bias) {
+  /* the C tile is fetched while the k loop runs (as the AVX2 kernel, where it measured +8%; unmeasured here) */
+  for (size_t i = 0; i < m; i++) {
+    _mm_prefetch((const char *)(C + i * ldc), _MM_HINT_T0);
+    _mm_prefetch((const char *)(C + i * ldc + NR - 1), _MM_HINT_T0);
+  }
   __m512 c00 = vzero(), c01 = vzero(), c10 = vzero(), c11 = vzero(), c20 = vzero(), c21 = vzero();
   __m512 c30 = vzero(), c31 = vzero(), c40 = vzero(), c41 = vzero(), c50 = vzero(), c51 = vzero();
   __m512 c60 = vzero(), c61 = vzero(), c70 = vzero(), c71 = vzero(), c80 = vzero(), c81 = vzero();
