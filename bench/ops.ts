@@ -3,6 +3,8 @@
 // gelu (erf and tanh forms), softmax — against the same op in PyTorch (bench/peers/ops.py), timed
 // alternately in the same run with the same thread count; the JS reference is shown once as the baseline.
 // --cpu-time times 1-thread cases in process CPU time on both sides (robust to other load).
+// Backward kernels that can overwrite are timed as autograd runs them for a tensor's first gradient (gx written,
+// not accumulated), as PyTorch's backward writes a fresh gradient.
 import { fileURLToPath } from 'node:url';
 import { benchArgs, threadList, interleaved, peerMissing, PyPeer, report, result, sampleMs } from './_util.js';
 import type { Kernels } from '../src/kernels/abi.js';
@@ -83,7 +85,7 @@ function cases(quick: boolean): OpCase[] {
       make: (k, f) => {
         const x = randn(n, f), y = f(n), g = randn(n, f), gx = f(n);
         k.unaryForward(op, n, x, y, 0);
-        return { fwd: () => k.unaryForward(op, n, x, y, 0), bwd: () => k.unaryBackward(op, n, x, y, g, gx, 0) };
+        return { fwd: () => k.unaryForward(op, n, x, y, 0), bwd: () => k.unaryBackward(op, n, x, y, g, gx, 0, true) };
       },
     });
   }
@@ -94,7 +96,7 @@ function cases(quick: boolean): OpCase[] {
       make: (k, f) => {
         const x = randn(Ns * Cs, f), y = f(Ns * Cs), g = randn(Ns * Cs, f), gx = f(Ns * Cs);
         k.softmaxForward(Ns, Cs, x, y, false);
-        return { fwd: () => k.softmaxForward(Ns, Cs, x, y, false), bwd: () => k.softmaxBackward(Ns, Cs, y, g, gx, false) };
+        return { fwd: () => k.softmaxForward(Ns, Cs, x, y, false), bwd: () => k.softmaxBackward(Ns, Cs, y, g, gx, false, true) };
       },
     });
   }

@@ -76,7 +76,7 @@ void lf_linear_backward(const float *x, const float *w, const float *g, float *g
   int gx_overwrite);
 
 void lf_softmax_forward(size_t N, size_t C, const float *x, float *out, int log);
-void lf_softmax_backward(size_t N, size_t C, const float *y, const float *g, float *gx, int log);
+void lf_softmax_backward(size_t N, size_t C, const float *y, const float *g, float *gx, int log, int overwrite);
 void lf_layernorm_forward(size_t N, size_t C, const float *x, const float *w, const float *b, float eps, float *out, float *mean, float *rstd);
 void lf_layernorm_backward(size_t N, size_t C, const float *x, const float *w, const float *mean, const float *rstd, const float *g,
   float *gx, float *gw, float *gb);

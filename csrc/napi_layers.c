@@ -68,9 +68,10 @@ static napi_value SoftmaxBackward(napi_env env, napi_callback_info info) {
   ENTER("softmaxBackward", 6);
   SZ(0, N); SZ(1, C); F32(2, y); F32(3, g); F32(4, gx);
   int lg = arg_bool(a, 5, "log");
+  int over = a->argc > 6 && !is_null(a, 6) ? arg_bool(a, 6, "gxOverwrite") : 0;
   check_len(a, "y", y_len, (double)N * C); check_len(a, "g", g_len, (double)N * C); check_len(a, "gx", gx_len, (double)N * C);
   BAIL();
-  lf_softmax_backward(N, C, y, g, gx, lg);
+  lf_softmax_backward(N, C, y, g, gx, lg, over);
   return finish(a);
 }
 

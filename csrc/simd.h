@@ -152,6 +152,25 @@ LF_INLINE float vhmax(vf a) { return a; }
 LF_INLINE vf vscale2(vf y, vf n) { return ldexpf(y, (int)n); }
 #endif
 
+/* Non-temporal (streaming) stores, for outputs of LF_STREAM_BYTES and more written without being read: they
+   skip the read-for-ownership of each destination line and leave the caches to the inputs. vstream needs a
+   VW·4-byte aligned address (vstream_head(p): the floats before the first one); a task that streamed calls
+   vstream_fence() before it returns, so that its stores are visible when the pool reports the task done. */
+#define LF_STREAM_BYTES ((size_t)8 << 20)
+#if defined(LF_AVX512)
+LF_INLINE void vstream(float *p, vf v) { _mm512_stream_ps(p, v); }
+#elif defined(LF_AVX2)
+LF_INLINE void vstream(float *p, vf v) { _mm256_stream_ps(p, v); }
+#else
+LF_INLINE void vstream(float *p, vf v) { *p = v; }
+#endif
+LF_INLINE size_t vstream_head(const float *p) { return ((size_t)(-(uintptr_t)p) & (VW * sizeof(float) - 1)) / sizeof(float); }
+LF_INLINE void vstream_fence(void) {
+#if defined(LF_AVX512) || defined(LF_AVX2)
+  _mm_sfence();
+#endif
+}
+
 /* Long row sums run float lanes over blocks of SUM_BLOCK elements (64 adds per lane) and add the
    blocks in double, so e.g. 50257 logits sum to ~1e-7 relative in every build (VW = 1 included). */
 #define SUM_BLOCK (64 * VW)

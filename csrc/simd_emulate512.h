@@ -55,5 +55,10 @@ static inline simde__m512 lf_emu_scalef_ps(simde__m512 a, simde__m512 b) {
 #define _mm512_reduce_add_ps lf_emu_reduce_add_ps
 #define _mm512_reduce_max_ps lf_emu_reduce_max_ps
 #define _mm512_cvtps_epi32 lf_emu_cvtps_epi32
+static inline void lf_emu_stream_ps(void *p, simde__m512 v) {   /* the aligned store the instruction requires */
+  if ((uintptr_t)p & 63) __builtin_trap();
+  simde_mm512_storeu_ps(p, v);
+}
+#define _mm512_stream_ps lf_emu_stream_ps
 
 #endif

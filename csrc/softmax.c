@@ -4,7 +4,10 @@
 #include "simd.h"
 #include <math.h>
 
-typedef struct { size_t N, C; const float *x, *g; float *out; int log; } sm_job;
+/* How a backward row is written: gx += d, or gx = d (gx is never read), stored normally or streamed */
+enum { SM_ACCUMULATE, SM_OVERWRITE, SM_STREAM };
+
+typedef struct { size_t N, C; const float *x, *g; float *out; int log, mode; } sm_job;
 
 #define ROWS_PER_TASK 8
 
@@ -56,7 +59,7 @@ static void sm_fwd_task(void *ctx, size_t t, int tid) {
 }
 
 void lf_softmax_forward(size_t N, size_t C, const float *x, float *out, int log) {
-  sm_job j = { N, C, x, NULL, out, log };
+  sm_job j = { N, C, x, NULL, out, log, SM_ACCUMULATE };
   lf_parallel((N + ROWS_PER_TASK - 1) / ROWS_PER_TASK, lf_threads_for((double)N * C * 4, 65536), sm_fwd_task, &j);
 }
 
@@ -99,6 +102,27 @@ static double row_sum(const float *a, const float *b, size_t C, const float *p0,
   return total;
 }
 
+/* d = y ⊙ (g − s) with s = Σ y·g (softmax), or g − exp(y)·s with s = Σ g (log_softmax: y = log p) */
+LF_INLINE vf sm_grad(int log, vf y, vf g, vf s) { return log ? vfnma(vexp_neg(y), s, g) : vmul(y, vsub(g, s)); }
+
+static void sm_bwd_row(int log, int mode, const float *y, const float *g, float *gx, size_t C, vf s) {
+  size_t c = 0;
+  if (mode == SM_STREAM) {
+    size_t h = vstream_head(gx) < C ? vstream_head(gx) : C;
+    if (h) vstoren(gx, sm_grad(log, vloadn(y, h, 0.0f), vloadn(g, h, 0.0f), s), h);
+    for (c = h; c + VW <= C; c += VW) vstream(gx + c, sm_grad(log, vload(y + c), vload(g + c), s));
+  } else if (mode == SM_OVERWRITE) {
+    for (; c + VW <= C; c += VW) vstore(gx + c, sm_grad(log, vload(y + c), vload(g + c), s));
+  } else {
+    for (; c + VW <= C; c += VW) vstore(gx + c, vadd(vload(gx + c), sm_grad(log, vload(y + c), vload(g + c), s)));
+  }
+  if (c < C) {
+    size_t r = C - c;
+    vf d = sm_grad(log, vloadn(y + c, r, 0.0f), vloadn(g + c, r, 0.0f), s);
+    vstoren(gx + c, mode == SM_ACCUMULATE ? vadd(vloadn(gx + c, r, 0.0f), d) : d, r);
+  }
+}
+
 static void sm_bwd_task(void *ctx, size_t t, int tid) {
   (void)tid;
   const sm_job *j = ctx;
@@ -106,28 +130,16 @@ static void sm_bwd_task(void *ctx, size_t t, int tid) {
   for (size_t n = t * ROWS_PER_TASK; n < r1; n++) {
     const float *y = j->x + n * C, *g = j->g + n * C;
     float *gx = j->out + n * C;
-    size_t c = 0;
-    if (j->log) {
-      /* y = log p: gx += g − p·Σg */
-      vf sg = vset1((float)row_sum(g, NULL, C, y, g, gx));
-      for (c = 0; c + VW <= C; c += VW) vstore(gx + c, vadd(vload(gx + c), vfnma(vexp_neg(vload(y + c)), sg, vload(g + c))));
-      if (c < C) {
-        size_t r = C - c;
-        vstoren(gx + c, vadd(vloadn(gx + c, r, 0.0f), vfnma(vexp_neg(vloadn(y + c, r, 0.0f)), sg, vloadn(g + c, r, 0.0f))), r);
-      }
-    } else {
-      /* gx += y ⊙ (g − Σ y·g) */
-      vf dot = vset1((float)row_sum(g, y, C, y, g, gx));
-      for (c = 0; c + VW <= C; c += VW) vstore(gx + c, vfma(vload(y + c), vsub(vload(g + c), dot), vload(gx + c)));
-      if (c < C) {
-        size_t r = C - c;
-        vstoren(gx + c, vfma(vloadn(y + c, r, 0.0f), vsub(vloadn(g + c, r, 0.0f), dot), vloadn(gx + c, r, 0.0f)), r);
-      }
-    }
+    /* the row sum's pass prefetches the rows ahead: gx too unless it is streamed (never read into cache) */
+    const float *pf = j->mode == SM_STREAM ? g : gx;
+    double s = j->log ? row_sum(g, NULL, C, y, g, pf) : row_sum(g, y, C, y, g, pf);
+    sm_bwd_row(j->log, j->mode, y, g, gx, C, vset1((float)s));
   }
+  if (j->mode == SM_STREAM) vstream_fence();
 }
 
-void lf_softmax_backward(size_t N, size_t C, const float *y, const float *g, float *gx, int log) {
-  sm_job j = { N, C, y, g, gx, log };
+void lf_softmax_backward(size_t N, size_t C, const float *y, const float *g, float *gx, int log, int overwrite) {
+  int mode = !overwrite ? SM_ACCUMULATE : N * C * sizeof(float) >= LF_STREAM_BYTES ? SM_STREAM : SM_OVERWRITE;
+  sm_job j = { N, C, y, g, gx, log, mode };
   lf_parallel((N + ROWS_PER_TASK - 1) / ROWS_PER_TASK, lf_threads_for((double)N * C * 3, 65536), sm_bwd_task, &j);
 }

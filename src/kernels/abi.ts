@@ -97,8 +97,8 @@ export interface Kernels {
 
   /** Row-wise softmax over C of (N, C); `log` selects log_softmax. */
   softmaxForward(N: number, C: number, x: F, out: F, log: boolean): void;
-  /** gx += J·g with y the forward output. */
-  softmaxBackward(N: number, C: number, y: F, g: F, gx: F, log: boolean): void;
+  /** gx += J·g with y the forward output; with `gxOverwrite` gx = J·g (gx's previous contents are never read). */
+  softmaxBackward(N: number, C: number, y: F, g: F, gx: F, log: boolean, gxOverwrite?: boolean): void;
 
   /** LayerNorm over C of (N, C): out = (x − mean)·rstd·w + b; saves mean and rstd (N). w/b may be null. */
   layerNormForward(N: number, C: number, x: F, w: F | null, b: F | null, eps: number, out: F, mean: F, rstd: F): void;

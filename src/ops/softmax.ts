@@ -1,7 +1,7 @@
 // softmax and log_softmax over one dim (the last by default; other dims are moved last).
 import { Tensor, empty } from '../tensor/tensor.js';
 import { normDim } from '../tensor/shape.js';
-import { gradOf, record } from '../autograd/tape.js';
+import { gradForKernel, record } from '../autograd/tape.js';
 import { assertFloat, K } from './util.js';
 import { contiguous, transpose } from './view.js';
 
@@ -15,7 +15,11 @@ function softmaxImpl(xIn: Tensor, dim: number, log: boolean): Tensor {
   const C = x.shape[x.ndim - 1]!, N = C === 0 ? 0 : x.size / C;
   const out = empty(x.shape, { dtype: x.dtype });
   K(x).softmaxForward(N, C, x.fbuffer(), out.fbuffer(), log);
-  return record(out, op, [x], (g) => K(x).softmaxBackward(N, C, out.fbuffer(), g, gradOf(x), log));
+  return record(out, op, [x], (g) => {
+    // the first gradient to reach x overwrites an uninitialised buffer (no zero fill, no read of zeros)
+    const gx = gradForKernel(x)!;
+    K(x).softmaxBackward(N, C, out.fbuffer(), g, gx.buf, log, gx.overwrite);
+  });
 }
 
 /** softmax(x) along `dim` (default last). */

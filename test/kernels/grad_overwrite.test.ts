@@ -1,5 +1,5 @@
 // The first gradient to reach a tensor is written into an uninitialised buffer instead of accumulated into
-// zeros: unaryBackward (gxOverwrite), attentionBackward (gOverwrite) and the pass-through of add/sub, whose
+// zeros: unaryBackward and softmaxBackward (gxOverwrite), attentionBackward (gOverwrite) and the pass-through of add/sub, whose
 // first operand takes the output gradient's buffer itself. Checked: the kernels with NaN-filled gradients
 // (an overwrite must never read them) against the JS reference accumulating into zeros (native: |Δ| ≤ 5e-5
 // + 1e-4·|ref| as the attention parity tests; JS: exact), and the ops end to end by float64 gradchecks
@@ -31,6 +31,18 @@ test('JS unaryBackward with gxOverwrite equals accumulating into zeros, ignoring
     js.unaryBackward(op, n, x, y, g, acc, 2);
     js.unaryBackward(op, n, x, y, g, over, 2, true);
     same(over, acc, op);
+  }
+});
+
+test('JS softmaxBackward with gxOverwrite equals accumulating into zeros, ignoring NaN in gx (softmax, log_softmax)', () => {
+  for (const log of [false, true]) {
+    const N = 5, C = 13, x = Float64Array.from({ length: N * C }, () => rng.normal());
+    const y = new Float64Array(N * C), g = Float64Array.from({ length: N * C }, () => rng.normal());
+    js.softmaxForward(N, C, x, y, log);
+    const acc = new Float64Array(N * C), over = new Float64Array(N * C).fill(NaN);
+    js.softmaxBackward(N, C, y, g, acc, log);
+    js.softmaxBackward(N, C, y, g, over, log, true);
+    same(over, acc, `log=${log}`);
   }
 });
 
@@ -81,6 +93,27 @@ nativeSuite('native gradient overwrite', (nk, info) => {
     });
   });
 
+  test('softmaxBackward with gxOverwrite ignores the NaN in gx; outputs of 8 MiB and more (streamed stores, rows at every alignment)', () => {
+    eachThreads(info, (t) => {
+      // 2100 × 1001 floats = 8.4 MB: written with non-temporal stores; rows of 1001 start at every 4-byte offset
+      for (const [N, C] of [[1, 1], [3, 7], [17, 33], [2100, 1001]] as const) {
+        for (const log of [false, true]) {
+          const what = `${N}x${C} log=${log} threads=${t}`;
+          const x = randn32(N * C, 3), y = new Float32Array(N * C);
+          nk.softmaxForward(N, C, x, y, log);
+          const g = randn32(N * C), gx = new Float32Array(N * C).fill(NaN), rgx = new Float64Array(N * C);
+          nk.softmaxBackward(N, C, y, g, gx, log, true);
+          js.softmaxBackward(N, C, Float64Array.from(y), f64(g), rgx, log);
+          close(gx, rgx, 1e-5, 1e-5, what);
+          // the same into a buffer offset by one float (another alignment of every row)
+          const buf = new Float32Array(N * C + 1).fill(NaN), gx1 = buf.subarray(1);
+          nk.softmaxBackward(N, C, y, g, gx1, log, true);
+          close(gx1, rgx, 1e-5, 1e-5, `${what} offset`);
+        }
+      }
+    });
+  });
+
   test('attentionBackward with gOverwrite ignores the NaN in gq, gk, gv (dense GQA with a key mask, fused qkv)', () => {
     eachThreads(info, (th) => {
       for (const [B, NH, NKV, T, HS] of [[1, 1, 1, 1, 4], [2, 4, 2, 37, 8], [2, 6, 3, 70, 16]] as const) {
@@ -123,6 +156,11 @@ test('ops: gradients through first-use overwrites and the add/sub pass-through m
   const f2 = (a: typeof qkv) => F.sum(F.mul(F.add(qkvAttention(a, 2, { causal: true }), F.gelu(F.narrow(a, 2, 0, 4))), F.tanh(F.narrow(a, 2, 4, 4))));
   const r2 = gradcheck(f2, [qkv]);
   assert.ok(r2.ok, `${r2.failure} (max |diff| ${r2.maxAbsDiff})`);
+  // softmax (overwrite) and log_softmax whose input also feeds a product (accumulate after)
+  const z = randn([3, 7], { dtype: 'float64', rng }).requiresGrad_();
+  const f3 = (a: typeof z) => F.sum(F.mul(F.add(F.softmax(a), F.logSoftmax(a, 0)), F.tanh(a)));
+  const r3 = gradcheck(f3, [z]);
+  assert.ok(r3.ok, `${r3.failure} (max |diff| ${r3.maxAbsDiff})`);
 });
 
 test('add keeps retained gradients: an output with retainGrad keeps its own buffer', () => {

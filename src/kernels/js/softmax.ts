@@ -17,19 +17,17 @@ export function softmaxForward(N: number, C: number, x: F, out: F, log: boolean)
   }
 }
 
-export function softmaxBackward(N: number, C: number, y: F, g: F, gx: F, log: boolean): void {
+export function softmaxBackward(N: number, C: number, y: F, g: F, gx: F, log: boolean, gxOverwrite = false): void {
   for (let n = 0; n < N; n++) {
     const o = n * C;
-    if (log) {
-      // y = log p: gx = g − p·Σg
-      let sg = 0;
-      for (let c = 0; c < C; c++) sg += g[o + c]!;
-      for (let c = 0; c < C; c++) gx[o + c] += g[o + c]! - Math.exp(y[o + c]!) * sg;
-    } else {
-      // gx = y ⊙ (g − Σ y·g)
-      let dot = 0;
-      for (let c = 0; c < C; c++) dot += y[o + c]! * g[o + c]!;
-      for (let c = 0; c < C; c++) gx[o + c] += y[o + c]! * (g[o + c]! - dot);
+    // log: y = log p, d = g − p·Σg; else d = y ⊙ (g − Σ y·g)
+    let s = 0;
+    if (log) for (let c = 0; c < C; c++) s += g[o + c]!;
+    else for (let c = 0; c < C; c++) s += y[o + c]! * g[o + c]!;
+    for (let c = 0; c < C; c++) {
+      const d = log ? g[o + c]! - Math.exp(y[o + c]!) * s : y[o + c]! * (g[o + c]! - s);
+      if (gxOverwrite) gx[o + c] = d;
+      else gx[o + c] += d;
     }
   }
 }
