@@ -24,7 +24,16 @@ interface OpCase {
   noJs?: boolean;
 }
 
-const randn = (n: number, f: (n: number) => Float32Array | Float64Array, s = 1) => { const a = f(n); for (let i = 0; i < n; i++) a[i] = (Math.random() * 2 - 1) * 1.7 * s; return a; };
+/** n samples of N(0, s²) (Box-Muller): GELU's inputs then reach its tails (|x| > 2 in 4.6%), as real activations do */
+const randn = (n: number, f: (n: number) => Float32Array | Float64Array, s = 1) => {
+  const a = f(n);
+  for (let i = 0; i < n; i += 2) {
+    const r = s * Math.sqrt(-2 * Math.log(1 - Math.random())), th = 2 * Math.PI * Math.random();
+    a[i] = r * Math.cos(th);
+    if (i + 1 < n) a[i + 1] = r * Math.sin(th);
+  }
+  return a;
+};
 
 function cases(quick: boolean): OpCase[] {
   const N = quick ? 2048 : 8192, C = 768;                 // B·T rows of GPT-2 small

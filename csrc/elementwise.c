@@ -48,8 +48,14 @@ LF_INLINE vf deriv_vec(int op, vf x, vf y) {
     case LF_SIGMOID: return vmul(y, vsub(one, y));
     case LF_RELU: return vsel(vgt(x, vzero()), one, vzero());
     case LF_GELU: {
-      vf pdf = vmul(vset1(INV_SQRT_2PI), vexp(vmul(vset1(-0.5f), vmul(x, x))));
-      return vfma(x, pdf, vnormcdf(x));
+      /* Φ(x) + x·φ(x): the polynomial where every lane has |x| ≤ 2 (no exp), else φ by exp and Φ by erfc */
+      vf d = vadd(vset1(0.5f), vgelu_erf_deriv_central_half(x));
+      vmask out = vgt(vabs(x), vset1(NORMCDF_CENTRAL));
+      if (vany(out)) {
+        vf pdf = vmul(vset1(INV_SQRT_2PI), vexp(vmul(vset1(-0.5f), vmul(x, x))));
+        d = vsel(out, vfma(x, pdf, vnormcdf_erfc(x)), d);
+      }
+      return d;
     }
     case LF_GELU_TANH: {
       /* 0.5(1 + tanh u) = s and 0.5(1 − tanh² u) = 2s(1 − s) with s = σ(2u); for |x| ≤ 2, s = 1/2 + h

@@ -1,8 +1,8 @@
 // Accuracy of the native fp32 vector math (csrc/simd.h) against double precision on dense grids:
 // exp, tanh, sigmoid, silu within a few ulps; GELU (erf form: a degree-9 polynomial for Φ on [−2, 2],
 // Numerical Recipes' erfc fit outside; tanh form as x·σ(2u), σ(2u) a degree-8 polynomial in x² on [−2, 2])
-// within the stated relative bounds. The
-// measured maxima are printed as diagnostics.
+// within the stated relative bounds; GELU' (erf form: 1/2 + x·D(x²), D of degree 8, on [−2, 2]; φ by exp and Φ by
+// erfc outside) within an absolute bound. The measured maxima are printed as diagnostics.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { UnaryOp } from '../../src/kernels/abi.js';
@@ -36,7 +36,28 @@ const CASES: [UnaryOp, number, number, number, number][] = [
   ['gelu_tanh', -10, 10, 3e-5, 1e-30],
 ];
 
+/** GELU'(x) = Φ(x) + x·φ(x) in double, Φ without cancellation in the negative tail */
+const geluDeriv = (x: number) => (x >= 0 ? 0.5 * (1 + erf(x / Math.SQRT2)) : 0.5 * (1 - erf(-x / Math.SQRT2))) + x * Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
+
 nativeSuite('native vector math', (nk) => {
+  test("GELU' (erf form; backward with g = 1) vs double: |error| ≤ 5e-7 on [−2, 2] (the polynomial) and [−8, 8]", (t) => {
+    // absolute error: GELU' crosses 0 at x ≈ −0.75, so no relative bound holds there
+    for (const [lo, hi] of [[-2, 2], [-8, 8]] as const) {
+      const n = 200001, x = new Float32Array(n);
+      for (let i = 0; i < n; i++) x[i] = lo + (hi - lo) * i / (n - 1);
+      const y = new Float32Array(n), g = new Float32Array(n).fill(1), d = new Float32Array(n);
+      nk.unaryForward('gelu', n, x, y, 0);
+      nk.unaryBackward('gelu', n, x, y, g, d, 0, true);
+      let worst = 0, at = 0;
+      for (let i = 0; i < n; i++) {
+        const e = Math.abs(d[i]! - geluDeriv(x[i]!));
+        if (!(e <= worst)) { worst = e; at = x[i]!; }
+      }
+      t.diagnostic(`GELU' on [${lo}, ${hi}]: max |error| ${worst.toExponential(2)} at x = ${at}`);
+      assert.ok(worst <= 5e-7, `GELU' on [${lo}, ${hi}]: max |error| ${worst} at x = ${at}`);
+    }
+  });
+
   test('fp32 vector math vs double: exp/tanh/sigmoid/silu ≤ 4-6 ulp, gelu forms ≤ 4e-6 rel on [-5, 5]', (t) => {
     const n = 200001;
     for (const [op, lo, hi, tol, floor] of CASES) {
