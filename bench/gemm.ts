@@ -5,6 +5,7 @@
 // --cpu-time times 1-thread cases in process CPU time on both sides (robust to other load on a shared machine).
 // Each row gives the ratio of the medians and, under it, the median (and range) of the per-repetition ratios
 // (ours and the peer timed back to back, in alternating order), which a drift in machine speed moves less.
+import { allocate } from '../src/tensor/dtype.js';
 import { fileURLToPath } from 'node:url';
 import { benchArgs, threadList, cpuHasAvx512, interleaved, median, peerMissing, PyPeer, report, result } from './_util.js';
 import { jsKernels } from '../src/kernels/js/index.js';
@@ -86,8 +87,10 @@ async function main(): Promise<void> {
     report(result('gemm', `peak fp32 FMA (bench/peak)`, 'GFLOP/s', peak, null, null, true, t), args.json);
     for (const c of cases().filter((x) => x.name.includes(only))) {
       const flop = 2 * c.M * c.N * c.K;
-      const A = new Float32Array(c.M * c.K).map(() => Math.random() - 0.5), B = new Float32Array(c.K * c.N).map(() => Math.random() - 0.5);
-      const C = new Float32Array(c.M * c.N);
+      // allocated as lmforge's tensors are (huge-page advice from 4 MiB, as numpy gives the peer's arrays)
+      const f32 = (n: number) => allocate('float32', n) as Float32Array;
+      const A = f32(c.M * c.K).map(() => Math.random() - 0.5), B = f32(c.K * c.N).map(() => Math.random() - 0.5);
+      const C = f32(c.M * c.N);
       const lda = c.ta ? c.M : c.K, ldb = c.tb ? c.K : c.N;
       const estMs = flop / (60e9 * t) * 1e3;
       const iters = Math.max(1, Math.round(sampleMs / estMs));

@@ -5,6 +5,7 @@
 // --cpu-time times 1-thread cases in process CPU time on both sides (robust to other load).
 // Backward kernels that can overwrite are timed as autograd runs them for a tensor's first gradient (gx written,
 // not accumulated), as PyTorch's backward writes a fresh gradient.
+import { allocate } from '../src/tensor/dtype.js';
 import { fileURLToPath } from 'node:url';
 import { benchArgs, threadList, interleaved, peerMissing, PyPeer, report, result, sampleMs } from './_util.js';
 import type { Kernels } from '../src/kernels/abi.js';
@@ -135,7 +136,7 @@ async function main(): Promise<void> {
   const oi = args.rest.indexOf('--only');
   const only = oi >= 0 ? args.rest[oi + 1]! : '';
   for (const c of cases(args.quick).filter((x) => x.name.includes(only))) {
-    let built: { fwd: () => void; bwd?: () => void } | null = nat.kernels && c.make(nat.kernels, (n) => new Float32Array(n));
+    let built: { fwd: () => void; bwd?: () => void } | null = nat.kernels && c.make(nat.kernels, (n) => allocate('float32', n) as Float32Array);   // as tensors are (huge-page advice from 4 MiB)
     if (peer) await peer.call({ cmd: 'setup', op: c.op, params: c.params });
     for (const t of threads) {
       addon.setThreads(t);

@@ -34,6 +34,7 @@ int lf_pool_busy(void);
 enum { LF_SCRATCH_PACK_A, LF_SCRATCH_PACK_B, LF_SCRATCH_TILE, LF_SCRATCH_ATT0, LF_SCRATCH_ATT1,
        LF_SCRATCH_ATT2, LF_SCRATCH_ATT3, LF_SCRATCH_PARTIAL, LF_SCRATCH_SHARED_B, LF_SCRATCH_SLOTS };
 void *lf_scratch(int tid, int slot, size_t bytes);
+int lf_advise_huge(void *p, size_t bytes);
 /** Non-zero when the scratch allocation failed (kernels then throw from the binding). */
 extern int lf_oom;
 

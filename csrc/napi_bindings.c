@@ -258,6 +258,16 @@ static napi_value PeakFlops(napi_env env, napi_callback_info info) {
   return r;
 }
 
+/* adviseHugePages(Float32Array): huge-page advice for the buffer (lf_advise_huge); returns whether it was taken. */
+static napi_value AdviseHugePages(napi_env env, napi_callback_info info) {
+  ENTER("adviseHugePages", 1);
+  F32(0, buf);
+  BAIL();
+  napi_value r;
+  napi_get_boolean(env, lf_advise_huge(buf, buf_len * sizeof(float)), &r);
+  return r;
+}
+
 /* abiVersion(): bumped whenever a kernel's arguments change meaning, so that src/kernels/native/loader.ts
    refuses a stale build instead of running it with arguments it would misread. 2: attention layouts;
    3: linearBackward's gxOverwrite; 4: unaryBackward's gxOverwrite, attentionBackward's gOverwrite;
@@ -280,7 +290,7 @@ static napi_value Init(napi_env env, napi_value exports) {
     FN("swigluForward", SwigluForward), FN("swigluBackward", SwigluBackward),
     FN("reduceForward", ReduceForward), FN("reduceBackward", ReduceBackward),
     FN("setThreads", SetThreads), FN("getThreads", GetThreads), FN("simd", Simd), FN("peakFlops", PeakFlops),
-    FN("abiVersion", AbiVersion),
+    FN("abiVersion", AbiVersion), FN("adviseHugePages", AdviseHugePages),
 #undef FN
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

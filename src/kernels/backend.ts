@@ -66,3 +66,14 @@ export function backendSummary(): string {
   }
   return 'backend js (reference, 1 thread)';
 }
+
+/**
+ * Huge-page advice for a fresh large float32 buffer when the native backend is in use (csrc/threadpool.c
+ * lf_advise_huge: 2 MiB pages where the kernel's transparent huge pages are in "madvise" mode, as numpy gives its
+ * large arrays); nothing on the JS backend. Called by the tensor allocator for buffers of 4 MiB and more.
+ */
+export function adviseLargeBuffer(a: Float32Array): void {
+  if (kernelsFor('float32').name !== 'native') return;
+  const advise = native()!.addon.adviseHugePages as ((a: Float32Array) => boolean) | undefined;
+  if (advise) advise(a);
+}

@@ -1,5 +1,9 @@
 // Data types of tensors: float32 (default), float64 (gradchecks, reference) and int32 (token ids, masks).
 import { takePooled } from './pool.js';
+import { adviseLargeBuffer } from '../kernels/backend.js';
+
+/** Fresh float32 buffers of this many bytes and more get huge-page advice on the native backend. */
+export const LARGE_BUFFER_BYTES = 4 << 20;
 
 export type DType = 'float32' | 'float64' | 'int32';
 export type FloatArray = Float32Array | Float64Array;
@@ -19,7 +23,11 @@ export function allocateUninit(dtype: DType, n: number): Storage {
 
 function fresh(dtype: DType, n: number): Storage {
   switch (dtype) {
-    case 'float32': return new Float32Array(n);
+    case 'float32': {
+      const a = new Float32Array(n);
+      if (n * 4 >= LARGE_BUFFER_BYTES) adviseLargeBuffer(a);   // before its pages are first touched
+      return a;
+    }
     case 'float64': return new Float64Array(n);
     case 'int32': return new Int32Array(n);
   }
