@@ -101,7 +101,7 @@ int lf_gemm_ksplit(const lf_gemm_desc *d, int nt) {
    into the other buffer, then waits until every row of this slice is done (C's rows and the row sums are
    updated one slice at a time). Every operand is packed once; bit-identical to the 1-thread path ---- */
 #define ROWS_MAX 192                    /* rows of op(A) packed at a time: ROWS_MAX × KC floats (192 KiB), in L2 beside
-                                           the NB × KC block of op(B) (256 KiB); 96 measured 5-15% slower on 2048³ */
+                                           the NB × KC block of op(B) (256 KiB); 96 measured 4-13% slower on 2048³ */
 #define ROWS_MIN 24
 #define PACK_GROUP 8                    /* B panels per packing task */
 #define SLICE_B_MAX ((size_t)1 << 20)   /* floats of one packed slice (4 MiB): two of them stay in L3 */
