@@ -18,11 +18,16 @@ case "$variant" in
   *) echo "usage: $0 portable|avx2|native|avx512-emulated [OUT]" >&2; exit 2 ;;
 esac
 obj=$(mktemp -d)
+pids=""
 for f in "$here"/*.c; do
   ${CC:-cc} -c -O3 $flags -ffp-contract=fast -fno-math-errno -std=gnu11 -fPIC -pthread -I"$inc" \
     -DNODE_GYP_MODULE_NAME=lmforge "$f" -o "$obj/$(basename "$f" .c).o" &
+  pids="$pids $!"
 done
-wait
+# a file that fails to compile fails the build (a plain `wait` returns 0 and would link what is left)
+failed=0
+for p in $pids; do wait "$p" || failed=1; done
+if [ "$failed" -ne 0 ]; then rm -rf "$obj"; echo "build-variant: $variant: a file failed to compile" >&2; exit 1; fi
 mkdir -p "$(dirname "$out")"
 ${CC:-cc} -shared -pthread -o "$out" "$obj"/*.o -lm
 rm -rf "$obj"

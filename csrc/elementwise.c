@@ -50,7 +50,7 @@ LF_INLINE vf deriv_vec(int op, vf x, vf y) {
     case LF_GELU: {
       /* Φ(x) + x·φ(x): the polynomial where every lane has |x| ≤ 2 (no exp), else φ by exp and Φ by erfc */
       vf d = vadd(vset1(0.5f), vgelu_erf_deriv_central_half(x));
-      vmask out = vgt(vabs(x), vset1(NORMCDF_CENTRAL));
+      vmask out = vgt(vabs(x), vset1(GELU_ERF_CENTRAL));
       if (vany(out)) {
         vf pdf = vmul(vset1(INV_SQRT_2PI), vexp(vmul(vset1(-0.5f), vmul(x, x))));
         d = vsel(out, vfma(x, pdf, vnormcdf_erfc(x)), d);

@@ -37,6 +37,21 @@ static inline simde__m512i lf_emu_cvtps_epi32(simde__m512 v) {   /* round to nea
   for (int i = 0; i < 16; i++) r[i] = (int32_t)nearbyintf(t[i]);
   return simde_mm512_loadu_si512(r);
 }
+/* truncation; NaN and out-of-range lanes give INT32_MIN, as the instruction does */
+static inline simde__m512i lf_emu_cvttps_epi32(simde__m512 v) {
+  float t[16];
+  int32_t r[16];
+  simde_mm512_storeu_ps(t, v);
+  for (int i = 0; i < 16; i++) r[i] = t[i] > -2147483904.0f && t[i] < 2147483648.0f ? (int32_t)t[i] : INT32_MIN;
+  return simde_mm512_loadu_si512(r);
+}
+static inline simde__m512 lf_emu_cvtepi32_ps(simde__m512i v) {
+  int32_t r[16];
+  float t[16];
+  simde_mm512_storeu_si512(r, v);
+  for (int i = 0; i < 16; i++) t[i] = (float)r[i];
+  return simde_mm512_loadu_ps(t);
+}
 /* SIMDe's scalef is a·exp2(floor(b)), which overflows for b = 128 where the instruction gives a finite a·2^128 */
 static inline simde__m512 lf_emu_scalef_ps(simde__m512 a, simde__m512 b) {
   float x[16], e[16];
@@ -55,6 +70,8 @@ static inline simde__m512 lf_emu_scalef_ps(simde__m512 a, simde__m512 b) {
 #define _mm512_reduce_add_ps lf_emu_reduce_add_ps
 #define _mm512_reduce_max_ps lf_emu_reduce_max_ps
 #define _mm512_cvtps_epi32 lf_emu_cvtps_epi32
+#define _mm512_cvttps_epi32 lf_emu_cvttps_epi32
+#define _mm512_cvtepi32_ps lf_emu_cvtepi32_ps
 static inline void lf_emu_stream_ps(void *p, simde__m512 v) {   /* the aligned store the instruction requires */
   if ((uintptr_t)p & 63) __builtin_trap();
   simde_mm512_storeu_ps(p, v);
