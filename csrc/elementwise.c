@@ -3,6 +3,7 @@
 // FACTS §3.1); tanh-GELU is computed as x·σ(2u) and erf-GELU as x·Φ(x) to avoid 1 + (−1 + ε).
 #include "lmforge.h"
 #include "simd.h"
+#include "piecewise.h"
 #include "nditer.h"
 
 #define SQRT_2_OVER_PI 0.7978845608028654f
@@ -22,9 +23,9 @@ LF_INLINE vf unary_vec(int op, vf x) {
     case LF_RELU: return vsel(vgt(x, vzero()), x, vzero());
     case LF_GELU: return vmul(x, vnormcdf(x));
     case LF_GELU_TANH: {
-      /* the polynomial for σ(2u) where every lane has |x| ≤ 2 (most activations), σ of 2u outside */
-      vf s = vadd(vset1(0.5f), vgelu_tanh_central_half(x));
-      vmask out = vgt(vabs(x), vset1(GELU_TANH_CENTRAL));
+      /* σ(2u) by the piecewise polynomials (piecewise.h); outside [−3.5, 4.5] from exp */
+      vf s = PW_EVAL(x, GELU_TANH);
+      vmask out = vpiecewise_out(x);
       if (vany(out)) {
         vf u = vmul(vset1(SQRT_2_OVER_PI), vfma(vmul(vset1(0.044715f), vmul(x, x)), x, x));
         s = vsel(out, vsigmoid(vadd(u, u)), s);
@@ -48,9 +49,9 @@ LF_INLINE vf deriv_vec(int op, vf x, vf y) {
     case LF_SIGMOID: return vmul(y, vsub(one, y));
     case LF_RELU: return vsel(vgt(x, vzero()), one, vzero());
     case LF_GELU: {
-      /* Φ(x) + x·φ(x): the polynomial where every lane has |x| ≤ 2 (no exp), else φ by exp and Φ by erfc */
-      vf d = vadd(vset1(0.5f), vgelu_erf_deriv_central_half(x));
-      vmask out = vgt(vabs(x), vset1(GELU_ERF_CENTRAL));
+      /* Φ(x) + x·φ(x) by the piecewise polynomials (piecewise.h); outside [−3.5, 4.5] φ by exp and Φ by erfc */
+      vf d = PW_EVAL(x, GELU_ERF_D);
+      vmask out = vpiecewise_out(x);
       if (vany(out)) {
         vf pdf = vmul(vset1(INV_SQRT_2PI), vexp(vmul(vset1(-0.5f), vmul(x, x))));
         d = vsel(out, vfma(x, pdf, vnormcdf_erfc(x)), d);
@@ -58,21 +59,19 @@ LF_INLINE vf deriv_vec(int op, vf x, vf y) {
       return d;
     }
     case LF_GELU_TANH: {
-      /* 0.5(1 + tanh u) = s and 0.5(1 − tanh² u) = 2s(1 − s) with s = σ(2u); for |x| ≤ 2, s = 1/2 + h
-         (the polynomial) and s(1 − s) = 1/4 − h² */
-      vf x2 = vmul(x, x);
-      vf h = vgelu_tanh_central_half(x);
-      vf s = vadd(vset1(0.5f), h), ss = vfnma(h, h, vset1(0.25f));
-      vmask out = vgt(vabs(x), vset1(GELU_TANH_CENTRAL));
+      /* d/dx x·σ(2u) by the piecewise polynomials; outside [−3.5, 4.5] from s = σ(2u): 0.5(1 + tanh u) = s and
+         0.5(1 − tanh² u) = 2s(1 − s), so the derivative is s + 2x·s(1 − s)·du/dx (1 − s formed without cancellation) */
+      vf d = PW_EVAL(x, GELU_TANH_D);
+      vmask out = vpiecewise_out(x);
       if (vany(out)) {
+        vf x2 = vmul(x, x);
         vf u = vmul(vset1(SQRT_2_OVER_PI), vfma(vmul(vset1(0.044715f), x2), x, x));
-        vf so, oms;
-        vsigmoid2(vadd(u, u), &so, &oms);
-        s = vsel(out, so, s);
-        ss = vsel(out, vmul(so, oms), ss);
+        vf s, oms;
+        vsigmoid2(vadd(u, u), &s, &oms);
+        vf du = vmul(vset1(SQRT_2_OVER_PI), vfma(vset1(3.0f * 0.044715f), x2, one));
+        d = vsel(out, vfma(vmul(vadd(x, x), vmul(s, oms)), du, s), d);
       }
-      vf du = vmul(vset1(SQRT_2_OVER_PI), vfma(vset1(3.0f * 0.044715f), x2, one));
-      return vfma(vmul(vadd(x, x), ss), du, s);
+      return d;
     }
     case LF_SILU: {
       vf s, oms;
