@@ -45,7 +45,7 @@ function cases(quick: boolean): OpCase[] {
     make: (k, f) => {
       const x = randn(N * C, f), w = randn(C, f), b = randn(C, f), o = f(N * C), m = f(N), r = f(N), g = randn(N * C, f), gx = f(N * C), gw = f(C), gb = f(C);
       k.layerNormForward(N, C, x, w, b, 1e-5, o, m, r);
-      return { fwd: () => k.layerNormForward(N, C, x, w, b, 1e-5, o, m, r), bwd: () => k.layerNormBackward(N, C, x, w, m, r, g, gx, gw, gb) };
+      return { fwd: () => k.layerNormForward(N, C, x, w, b, 1e-5, o, m, r), bwd: () => k.layerNormBackward(N, C, x, w, m, r, g, gx, gw, gb, true) };
     },
   });
   for (const T of quick ? [256] : [256, 1024]) {

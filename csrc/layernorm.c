@@ -11,7 +11,7 @@ typedef struct {
   const float *x, *w, *b, *mean, *rstd, *g;
   float eps;
   float *out, *omean, *orstd, *gx, *partial;
-  int want_gw, want_gb;
+  int want_gw, want_gb, gx_mode;
   size_t chunk;
 } ln_job;
 
@@ -48,7 +48,7 @@ static void ln_fwd_task(void *ctx, size_t t, int tid) {
 }
 
 void lf_layernorm_forward(size_t N, size_t C, const float *x, const float *w, const float *b, float eps, float *out, float *mean, float *rstd) {
-  ln_job j = { N, C, x, w, b, NULL, NULL, NULL, eps, out, mean, rstd, NULL, NULL, 0, 0, 8 };
+  ln_job j = { N, C, x, w, b, NULL, NULL, NULL, eps, out, mean, rstd, NULL, NULL, 0, 0, 0, 8 };
   lf_parallel((N + j.chunk - 1) / j.chunk, lf_threads_for((double)N * C * 4, 65536), ln_fwd_task, &j);
 }
 
@@ -62,6 +62,7 @@ static void ln_bwd_task(void *ctx, size_t t, int tid) {
   for (size_t n = t * j->chunk; n < n1; n++) {
     const float *x = j->x + n * C, *g = j->g + n * C;
     float m = j->mean[n], r = j->rstd[n];
+    int mode = j->gx ? lf_gx_row_mode(j->gx_mode, j->gx + n * C) : LF_GX_ACCUMULATE;
     vf vm = vset1(m), vr = vset1(r), a1 = vzero(), a2 = vzero();
     size_t c = 0;
     /* dxhat = g·w; s1 = mean(dxhat), s2 = mean(dxhat·xhat) */
@@ -82,26 +83,30 @@ static void ln_bwd_task(void *ctx, size_t t, int tid) {
       if (j->want_gw) vstore(pw + c, vfma(gg, xh, vload(pw + c)));
       if (j->gx) {
         vf d = w ? vmul(gg, vload(w + c)) : gg;
-        vf dx = vmul(vr, vsub(vsub(d, v1), vmul(xh, v2)));
-        vstore(j->gx + n * C + c, vadd(vload(j->gx + n * C + c), dx));
+        vstore_gx(mode, j->gx + n * C + c, vmul(vr, vsub(vsub(d, v1), vmul(xh, v2))));
       }
     }
     for (; c < C; c++) {
       float xh = (x[c] - m) * r, gg = g[c];
       pb[c] += gg;
       pw[c] += gg * xh;
-      if (j->gx) j->gx[n * C + c] += r * (gg * (w ? w[c] : 1.0f) - s1 - xh * s2);
+      if (j->gx) {
+        float d = r * (gg * (w ? w[c] : 1.0f) - s1 - xh * s2);
+        j->gx[n * C + c] = mode == LF_GX_ACCUMULATE ? j->gx[n * C + c] + d : d;
+      }
     }
   }
+  if (j->gx_mode == LF_GX_STREAM) vstream_fence();
 }
 
 void lf_layernorm_backward(size_t N, size_t C, const float *x, const float *w, const float *mean, const float *rstd, const float *g,
-  float *gx, float *gw, float *gb) {
+  float *gx, float *gw, float *gb, int overwrite) {
   if (N == 0 || C == 0) return;
   size_t chunks = N < LN_CHUNKS ? N : LN_CHUNKS;
   float *partial = lf_scratch(0, LF_SCRATCH_PARTIAL, chunks * 2 * C * sizeof(float));
   if (!partial) return;
-  ln_job j = { N, C, x, w, NULL, mean, rstd, g, 0.0f, NULL, NULL, NULL, gx, partial, gw != NULL, gb != NULL, (N + chunks - 1) / chunks };
+  ln_job j = { N, C, x, w, NULL, mean, rstd, g, 0.0f, NULL, NULL, NULL, gx, partial, gw != NULL, gb != NULL,
+    lf_gx_mode(overwrite, N * C), (N + chunks - 1) / chunks };
   chunks = (N + j.chunk - 1) / j.chunk;
   lf_parallel(chunks, lf_threads_for((double)N * C * 6, 65536), ln_bwd_task, &j);
   for (size_t t = 0; t < chunks; t++) {

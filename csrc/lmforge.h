@@ -80,9 +80,10 @@ void lf_softmax_forward(size_t N, size_t C, const float *x, float *out, int log)
 void lf_softmax_backward(size_t N, size_t C, const float *y, const float *g, float *gx, int log, int overwrite);
 void lf_layernorm_forward(size_t N, size_t C, const float *x, const float *w, const float *b, float eps, float *out, float *mean, float *rstd);
 void lf_layernorm_backward(size_t N, size_t C, const float *x, const float *w, const float *mean, const float *rstd, const float *g,
-  float *gx, float *gw, float *gb);
+  float *gx, float *gw, float *gb, int overwrite);
 void lf_rmsnorm_forward(size_t N, size_t C, const float *x, const float *w, float eps, float *out, float *rstd);
-void lf_rmsnorm_backward(size_t N, size_t C, const float *x, const float *w, const float *rstd, const float *g, float *gx, float *gw);
+void lf_rmsnorm_backward(size_t N, size_t C, const float *x, const float *w, const float *rstd, const float *g, float *gx, float *gw,
+  int overwrite);
 
 void lf_embedding_forward(size_t N, size_t C, const int32_t *ids, const float *w, float *out);
 void lf_embedding_backward(size_t N, size_t C, const int32_t *ids, const float *g, float *gw);

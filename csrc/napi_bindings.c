@@ -271,8 +271,8 @@ static napi_value AdviseHugePages(napi_env env, napi_callback_info info) {
 /* abiVersion(): bumped whenever a kernel's arguments change meaning, so that src/kernels/native/loader.ts
    refuses a stale build instead of running it with arguments it would misread. 2: attention layouts;
    3: linearBackward's gxOverwrite; 4: unaryBackward's gxOverwrite, attentionBackward's gOverwrite;
-   5: softmaxBackward's gxOverwrite. */
-#define LF_ABI_VERSION 5
+   5: softmaxBackward's gxOverwrite; 6: layerNormBackward's and rmsNormBackward's gxOverwrite. */
+#define LF_ABI_VERSION 6
 static napi_value AbiVersion(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value r;

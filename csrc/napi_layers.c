@@ -98,8 +98,9 @@ static napi_value LayerNormBackward(napi_env env, napi_callback_info info) {
   if (gx) check_len(a, "gx", gx_len, (double)N * C);
   if (gw) check_len(a, "gw", gw_len, (double)C);
   if (gb) check_len(a, "gb", gb_len, (double)C);
+  int over = a->argc > 10 && !is_null(a, 10) ? arg_bool(a, 10, "gxOverwrite") : 0;
   BAIL();
-  lf_layernorm_backward(N, C, x, w, mean, rstd, g, gx, gw, gb);
+  lf_layernorm_backward(N, C, x, w, mean, rstd, g, gx, gw, gb, over);
   return finish(a);
 }
 
@@ -124,8 +125,9 @@ static napi_value RmsNormBackward(napi_env env, napi_callback_info info) {
   check_len(a, "rstd", rstd_len, (double)N);
   if (gx) check_len(a, "gx", gx_len, (double)N * C);
   if (gw) check_len(a, "gw", gw_len, (double)C);
+  int over = a->argc > 8 && !is_null(a, 8) ? arg_bool(a, 8, "gxOverwrite") : 0;
   BAIL();
-  lf_rmsnorm_backward(N, C, x, w, rstd, g, gx, gw);
+  lf_rmsnorm_backward(N, C, x, w, rstd, g, gx, gw, over);
   return finish(a);
 }
 

@@ -10,7 +10,7 @@ typedef struct {
   const float *x, *w, *rstd, *g;
   float eps;
   float *out, *orstd, *gx, *partial;
-  int want_gw;
+  int want_gw, gx_mode;
   size_t chunk;
 } rms_job;
 
@@ -38,7 +38,7 @@ static void rms_fwd_task(void *ctx, size_t t, int tid) {
 }
 
 void lf_rmsnorm_forward(size_t N, size_t C, const float *x, const float *w, float eps, float *out, float *rstd) {
-  rms_job j = { N, C, x, w, NULL, NULL, eps, out, rstd, NULL, NULL, 0, 8 };
+  rms_job j = { N, C, x, w, NULL, NULL, eps, out, rstd, NULL, NULL, 0, 0, 8 };
   lf_parallel((N + j.chunk - 1) / j.chunk, lf_threads_for((double)N * C * 3, 65536), rms_fwd_task, &j);
 }
 
@@ -52,6 +52,7 @@ static void rms_bwd_task(void *ctx, size_t t, int tid) {
   for (size_t n = t * j->chunk; n < n1; n++) {
     const float *x = j->x + n * C, *g = j->g + n * C;
     float r = j->rstd[n];
+    int mode = j->gx ? lf_gx_row_mode(j->gx_mode, j->gx + n * C) : LF_GX_ACCUMULATE;
     vf vr = vset1(r), a = vzero();
     size_t c = 0;
     /* s = mean(dxhat · xhat) with dxhat = g·w, xhat = x·r */
@@ -68,23 +69,28 @@ static void rms_bwd_task(void *ctx, size_t t, int tid) {
       if (j->want_gw) vstore(pw + c, vfma(gg, xh, vload(pw + c)));
       if (j->gx) {
         vf d = w ? vmul(gg, vload(w + c)) : gg;
-        vstore(j->gx + n * C + c, vfma(vr, vfnma(xh, vs, d), vload(j->gx + n * C + c)));
+        vstore_gx(mode, j->gx + n * C + c, vmul(vr, vfnma(xh, vs, d)));
       }
     }
     for (; c < C; c++) {
       float xh = x[c] * r;
       pw[c] += g[c] * xh;
-      if (j->gx) j->gx[n * C + c] += r * (g[c] * (w ? w[c] : 1.0f) - xh * s);
+      if (j->gx) {
+        float d = r * (g[c] * (w ? w[c] : 1.0f) - xh * s);
+        j->gx[n * C + c] = mode == LF_GX_ACCUMULATE ? j->gx[n * C + c] + d : d;
+      }
     }
   }
+  if (j->gx_mode == LF_GX_STREAM) vstream_fence();
 }
 
-void lf_rmsnorm_backward(size_t N, size_t C, const float *x, const float *w, const float *rstd, const float *g, float *gx, float *gw) {
+void lf_rmsnorm_backward(size_t N, size_t C, const float *x, const float *w, const float *rstd, const float *g, float *gx, float *gw,
+  int overwrite) {
   if (N == 0 || C == 0) return;
   size_t chunks = N < RMS_CHUNKS ? N : RMS_CHUNKS;
   float *partial = lf_scratch(0, LF_SCRATCH_PARTIAL, chunks * C * sizeof(float));
   if (!partial) return;
-  rms_job j = { N, C, x, w, rstd, g, 0.0f, NULL, NULL, gx, partial, gw != NULL, (N + chunks - 1) / chunks };
+  rms_job j = { N, C, x, w, rstd, g, 0.0f, NULL, NULL, gx, partial, gw != NULL, lf_gx_mode(overwrite, N * C), (N + chunks - 1) / chunks };
   chunks = (N + j.chunk - 1) / j.chunk;
   lf_parallel(chunks, lf_threads_for((double)N * C * 5, 65536), rms_bwd_task, &j);
   if (gw) for (size_t t = 0; t < chunks; t++) for (size_t c = 0; c < C; c++) gw[c] += partial[t * C + c];

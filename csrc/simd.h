@@ -165,6 +165,20 @@ LF_INLINE void vstream(float *p, vf v) { _mm256_stream_ps(p, v); }
 LF_INLINE void vstream(float *p, vf v) { *p = v; }
 #endif
 LF_INLINE size_t vstream_head(const float *p) { return ((size_t)(-(uintptr_t)p) & (VW * sizeof(float) - 1)) / sizeof(float); }
+
+/* How a backward kernel writes its input gradient: gx += d, gx = d (the first gradient: gx is never read), or
+   gx = d by non-temporal stores (outputs of LF_STREAM_BYTES and more, at vector-aligned addresses). */
+enum { LF_GX_ACCUMULATE, LF_GX_OVERWRITE, LF_GX_STREAM };
+LF_INLINE int lf_gx_mode(int overwrite, size_t n) {
+  return !overwrite ? LF_GX_ACCUMULATE : n * sizeof(float) >= LF_STREAM_BYTES ? LF_GX_STREAM : LF_GX_OVERWRITE;
+}
+/* the mode for one row starting at p: a row that is not vector-aligned is stored normally */
+LF_INLINE int lf_gx_row_mode(int mode, const float *p) { return mode == LF_GX_STREAM && vstream_head(p) ? LF_GX_OVERWRITE : mode; }
+LF_INLINE void vstore_gx(int mode, float *p, vf d) {
+  if (mode == LF_GX_ACCUMULATE) vstore(p, vadd(vload(p), d));
+  else if (mode == LF_GX_STREAM) vstream(p, d);
+  else vstore(p, d);
+}
 LF_INLINE void vstream_fence(void) {
 #if defined(LF_AVX512) || defined(LF_AVX2)
   _mm_sfence();

@@ -4,8 +4,7 @@
 #include "simd.h"
 #include <math.h>
 
-/* How a backward row is written: gx += d, or gx = d (gx is never read), stored normally or streamed */
-enum { SM_ACCUMULATE, SM_OVERWRITE, SM_STREAM };
+/* A backward row is written as simd.h's lf_gx_mode says: gx += d, gx = d (never read), or streamed */
 
 typedef struct { size_t N, C; const float *x, *g; float *out; int log, mode; } sm_job;
 
@@ -59,7 +58,7 @@ static void sm_fwd_task(void *ctx, size_t t, int tid) {
 }
 
 void lf_softmax_forward(size_t N, size_t C, const float *x, float *out, int log) {
-  sm_job j = { N, C, x, NULL, out, log, SM_ACCUMULATE };
+  sm_job j = { N, C, x, NULL, out, log, LF_GX_ACCUMULATE };
   lf_parallel((N + ROWS_PER_TASK - 1) / ROWS_PER_TASK, lf_threads_for((double)N * C * 4, 65536), sm_fwd_task, &j);
 }
 
@@ -110,11 +109,11 @@ LF_INLINE vf sm_grad(int log, vf y, vf g, vf s) { return log ? vfnma(vexp_neg(y)
 
 static void sm_bwd_row(int log, int mode, const float *y, const float *g, float *gx, size_t C, vf s) {
   size_t c = 0;
-  if (mode == SM_STREAM) {
+  if (mode == LF_GX_STREAM) {
     size_t h = vstream_head(gx) < C ? vstream_head(gx) : C;
     if (h) vstoren(gx, sm_grad(log, vloadn(y, h, 0.0f), vloadn(g, h, 0.0f), s), h);
     for (c = h; c + VW <= C; c += VW) vstream(gx + c, sm_grad(log, vload(y + c), vload(g + c), s));
-  } else if (mode == SM_OVERWRITE) {
+  } else if (mode == LF_GX_OVERWRITE) {
     for (; c + VW <= C; c += VW) vstore(gx + c, sm_grad(log, vload(y + c), vload(g + c), s));
   } else {
     for (; c + VW <= C; c += VW) vstore(gx + c, vadd(vload(gx + c), sm_grad(log, vload(y + c), vload(g + c), s)));
@@ -122,7 +121,7 @@ static void sm_bwd_row(int log, int mode, const float *y, const float *g, float 
   if (c < C) {
     size_t r = C - c;
     vf d = sm_grad(log, vloadn(y + c, r, 0.0f), vloadn(g + c, r, 0.0f), s);
-    vstoren(gx + c, mode == SM_ACCUMULATE ? vadd(vloadn(gx + c, r, 0.0f), d) : d, r);
+    vstoren(gx + c, mode == LF_GX_ACCUMULATE ? vadd(vloadn(gx + c, r, 0.0f), d) : d, r);
   }
 }
 
@@ -134,15 +133,15 @@ static void sm_bwd_task(void *ctx, size_t t, int tid) {
     const float *y = j->x + n * C, *g = j->g + n * C;
     float *gx = j->out + n * C;
     /* the row sum's pass prefetches the rows ahead: gx too unless it is streamed (never read into cache) */
-    const float *pf = j->mode == SM_STREAM ? g : gx;
+    const float *pf = j->mode == LF_GX_STREAM ? g : gx;
     double s = j->log ? row_sum(g, NULL, C, y, g, pf) : row_sum(g, y, C, y, g, pf);
     sm_bwd_row(j->log, j->mode, y, g, gx, C, vset1((float)s));
   }
-  if (j->mode == SM_STREAM) vstream_fence();
+  if (j->mode == LF_GX_STREAM) vstream_fence();
 }
 
 void lf_softmax_backward(size_t N, size_t C, const float *y, const float *g, float *gx, int log, int overwrite) {
-  int mode = !overwrite ? SM_ACCUMULATE : N * C * sizeof(float) >= LF_STREAM_BYTES ? SM_STREAM : SM_OVERWRITE;
+  int mode = lf_gx_mode(overwrite, N * C);
   sm_job j = { N, C, y, g, gx, log, mode };
   lf_parallel((N + ROWS_PER_TASK - 1) / ROWS_PER_TASK, lf_threads_for((double)N * C * 3, 65536), sm_bwd_task, &j);
 }

@@ -102,10 +102,12 @@ export interface Kernels {
 
   /** LayerNorm over C of (N, C): out = (x − mean)·rstd·w + b; saves mean and rstd (N). w/b may be null. */
   layerNormForward(N: number, C: number, x: F, w: F | null, b: F | null, eps: number, out: F, mean: F, rstd: F): void;
-  layerNormBackward(N: number, C: number, x: F, w: F | null, mean: F, rstd: F, g: F, gx: F | null, gw: F | null, gb: F | null): void;
+  /** gx += ∂/∂x, gw += ∂/∂w, gb += ∂/∂b (each skipped when null); with `gxOverwrite` gx = ∂/∂x (never read). */
+  layerNormBackward(N: number, C: number, x: F, w: F | null, mean: F, rstd: F, g: F, gx: F | null, gw: F | null, gb: F | null, gxOverwrite?: boolean): void;
   /** RMSNorm over C of (N, C): out = x·rstd·w, rstd = 1/sqrt(mean(x²) + eps); saves rstd (N). w may be null. */
   rmsNormForward(N: number, C: number, x: F, w: F | null, eps: number, out: F, rstd: F): void;
-  rmsNormBackward(N: number, C: number, x: F, w: F | null, rstd: F, g: F, gx: F | null, gw: F | null): void;
+  /** gx += ∂/∂x, gw += ∂/∂w (each skipped when null); with `gxOverwrite` gx = ∂/∂x (never read). */
+  rmsNormBackward(N: number, C: number, x: F, w: F | null, rstd: F, g: F, gx: F | null, gw: F | null, gxOverwrite?: boolean): void;
 
   /** out (N, C) = weight[ids[i]] (ids already validated in [0, V)). */
   embeddingForward(N: number, C: number, ids: Int32Array, weight: F, out: F): void;

@@ -1,7 +1,7 @@
 // LayerNorm over the last dim with optional affine weight and bias (GPT-2: eps = 1e-5).
 import { Tensor, zeros, empty } from '../tensor/tensor.js';
 import { fmtShape } from '../tensor/shape.js';
-import { gradIfNeeded, record } from '../autograd/tape.js';
+import { gradForKernel, gradIfNeeded, record } from '../autograd/tape.js';
 import { assertFloat, K } from './util.js';
 import { contiguous } from './view.js';
 
@@ -21,6 +21,8 @@ export function layerNorm(xIn: Tensor, weight: Tensor | null, bias: Tensor | nul
   const mean = zeros([N], { dtype: x.dtype }), rstd = zeros([N], { dtype: x.dtype });
   K(x).layerNormForward(N, C, x.fbuffer(), w ? w.fbuffer() : null, b ? b.fbuffer() : null, eps, out.fbuffer(), mean.fbuffer(), rstd.fbuffer());
   return record(out, 'layer_norm', [x, w, b], (g) => {
-    K(x).layerNormBackward(N, C, x.fbuffer(), w ? w.fbuffer() : null, mean.fbuffer(), rstd.fbuffer(), g, gradIfNeeded(x), gradIfNeeded(w), gradIfNeeded(b));
+    // the first gradient to reach x overwrites an uninitialised buffer (no zero fill, no read of zeros)
+    const gx = gradForKernel(x);
+    K(x).layerNormBackward(N, C, x.fbuffer(), w ? w.fbuffer() : null, mean.fbuffer(), rstd.fbuffer(), g, gx ? gx.buf : null, gradIfNeeded(w), gradIfNeeded(b), gx ? gx.overwrite : false);
   });
 }

@@ -1,7 +1,7 @@
 // RMSNorm over the last dim: x / sqrt(mean(x²) + eps) · weight (Llama, T5; FACTS §3.6).
 import { Tensor, zeros, empty } from '../tensor/tensor.js';
 import { fmtShape } from '../tensor/shape.js';
-import { gradIfNeeded, record } from '../autograd/tape.js';
+import { gradForKernel, gradIfNeeded, record } from '../autograd/tape.js';
 import { assertFloat, K } from './util.js';
 import { contiguous } from './view.js';
 
@@ -16,6 +16,8 @@ export function rmsNorm(xIn: Tensor, weight: Tensor | null, eps = 1e-6): Tensor 
   const rstd = zeros([N], { dtype: x.dtype });
   K(x).rmsNormForward(N, C, x.fbuffer(), w ? w.fbuffer() : null, eps, out.fbuffer(), rstd.fbuffer());
   return record(out, 'rms_norm', [x, w], (g) => {
-    K(x).rmsNormBackward(N, C, x.fbuffer(), w ? w.fbuffer() : null, rstd.fbuffer(), g, gradIfNeeded(x), gradIfNeeded(w));
+    // the first gradient to reach x overwrites an uninitialised buffer (no zero fill, no read of zeros)
+    const gx = gradForKernel(x);
+    K(x).rmsNormBackward(N, C, x.fbuffer(), w ? w.fbuffer() : null, rstd.fbuffer(), g, gx ? gx.buf : null, gradIfNeeded(w), gx ? gx.overwrite : false);
   });
 }

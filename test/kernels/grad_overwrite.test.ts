@@ -1,5 +1,5 @@
 // The first gradient to reach a tensor is written into an uninitialised buffer instead of accumulated into
-// zeros: unaryBackward and softmaxBackward (gxOverwrite), attentionBackward (gOverwrite) and the pass-through of add/sub, whose
+// zeros: unaryBackward, softmaxBackward, layerNormBackward and rmsNormBackward (gxOverwrite), attentionBackward (gOverwrite) and the pass-through of add/sub, whose
 // first operand takes the output gradient's buffer itself. Checked: the kernels with NaN-filled gradients
 // (an overwrite must never read them) against the JS reference accumulating into zeros (native: |Δ| ≤ 5e-5
 // + 1e-4·|ref| as the attention parity tests; JS: exact), and the ops end to end by float64 gradchecks
@@ -51,6 +51,24 @@ function qkvLayout(T: number, C: number, HS: number): number[] {
   const inp = (o: number) => [o, T * 3 * C, HS, 3 * C], res = [0, T * C, HS, C];
   return [...inp(0), ...inp(C), ...inp(2 * C), ...res, ...res, ...inp(0), ...inp(C), ...inp(2 * C)];
 }
+
+test('JS layerNormBackward and rmsNormBackward with gxOverwrite equal accumulating into zeros, ignoring NaN in gx', () => {
+  const N = 5, C = 9, r = () => rng.normal();
+  const x = Float64Array.from({ length: N * C }, r), w = Float64Array.from({ length: C }, r), b = Float64Array.from({ length: C }, r);
+  const g = Float64Array.from({ length: N * C }, r), out = new Float64Array(N * C), mean = new Float64Array(N), rstd = new Float64Array(N);
+  for (const wt of [w, null]) {
+    js.layerNormForward(N, C, x, wt, b, 1e-5, out, mean, rstd);
+    const acc = new Float64Array(N * C), over = new Float64Array(N * C).fill(NaN);
+    js.layerNormBackward(N, C, x, wt, mean, rstd, g, acc, null, null);
+    js.layerNormBackward(N, C, x, wt, mean, rstd, g, over, null, null, true);
+    same(over, acc, `layer_norm w=${wt !== null}`);
+    js.rmsNormForward(N, C, x, wt, 1e-5, out, rstd);
+    const acc2 = new Float64Array(N * C), over2 = new Float64Array(N * C).fill(NaN);
+    js.rmsNormBackward(N, C, x, wt, rstd, g, acc2, null);
+    js.rmsNormBackward(N, C, x, wt, rstd, g, over2, null, true);
+    same(over2, acc2, `rms_norm w=${wt !== null}`);
+  }
+});
 
 test('JS attentionBackward with gOverwrite equals accumulating into zeros (dense GQA and fused qkv layouts)', () => {
   const r = () => rng.normal();
@@ -114,6 +132,35 @@ nativeSuite('native gradient overwrite', (nk, info) => {
     });
   });
 
+  test('layerNormBackward / rmsNormBackward with gxOverwrite ignore the NaN in gx; outputs of 8 MiB and more (streamed), rows at every alignment', () => {
+    eachThreads(info, (t) => {
+      // 2100 × 1001 floats = 8.4 MB: streamed where a row is vector-aligned; rows of 1001 start at every 4-byte offset
+      for (const [N, C] of [[1, 1], [3, 7], [17, 33], [2100, 1001]] as const) {
+        const what = `${N}x${C} threads=${t}`;
+        const x = randn32(N * C), w = randn32(C), b = randn32(C), g = randn32(N * C);
+        const out = new Float32Array(N * C), mean = new Float32Array(N), rstd = new Float32Array(N);
+        nk.layerNormForward(N, C, x, w, b, 1e-5, out, mean, rstd);
+        const rgx = new Float64Array(N * C), rgw = new Float64Array(C), rgb = new Float64Array(C);
+        js.layerNormBackward(N, C, f64(x), f64(w), f64(mean), f64(rstd), f64(g), rgx, rgw, rgb);
+        for (const off of [0, 1]) {
+          const buf = new Float32Array(N * C + off).fill(NaN), gx = buf.subarray(off), gw = new Float32Array(C), gb = new Float32Array(C);
+          nk.layerNormBackward(N, C, x, w, mean, rstd, g, gx, gw, gb, true);
+          close(gx, rgx, 2e-5, 1e-5, `layer_norm gx ${what} offset ${off}`);
+          close(gw, rgw, 2e-5 * Math.sqrt(N), 1e-5, `layer_norm gw ${what} offset ${off}`);
+          close(gb, rgb, 2e-5 * Math.sqrt(N), 1e-5, `layer_norm gb ${what} offset ${off}`);
+        }
+        nk.rmsNormForward(N, C, x, w, 1e-5, out, rstd);
+        const rgx2 = new Float64Array(N * C);
+        js.rmsNormBackward(N, C, f64(x), f64(w), f64(rstd), f64(g), rgx2, null);
+        for (const off of [0, 1]) {
+          const buf = new Float32Array(N * C + off).fill(NaN), gx = buf.subarray(off);
+          nk.rmsNormBackward(N, C, x, w, rstd, g, gx, null, true);
+          close(gx, rgx2, 2e-5, 1e-5, `rms_norm gx ${what} offset ${off}`);
+        }
+      }
+    });
+  });
+
   test('attentionBackward with gOverwrite ignores the NaN in gq, gk, gv (dense GQA with a key mask, fused qkv)', () => {
     eachThreads(info, (th) => {
       for (const [B, NH, NKV, T, HS] of [[1, 1, 1, 1, 4], [2, 4, 2, 37, 8], [2, 6, 3, 70, 16]] as const) {
@@ -161,6 +208,11 @@ test('ops: gradients through first-use overwrites and the add/sub pass-through m
   const f3 = (a: typeof z) => F.sum(F.mul(F.add(F.softmax(a), F.logSoftmax(a, 0)), F.tanh(a)));
   const r3 = gradcheck(f3, [z]);
   assert.ok(r3.ok, `${r3.failure} (max |diff| ${r3.maxAbsDiff})`);
+  // layer_norm and rms_norm (overwrite) whose input also feeds a product (accumulate after), and the reverse
+  const u = randn([3, 8], { dtype: 'float64', rng }).requiresGrad_(), lw = randn([8], { dtype: 'float64', rng }).requiresGrad_();
+  const f4 = (a: typeof u, wt: typeof u) => F.sum(F.mul(F.add(F.layerNorm(a, wt, null), F.rmsNorm(F.tanh(a), wt)), F.exp(a)));
+  const r4 = gradcheck(f4, [u, lw]);
+  assert.ok(r4.ok, `${r4.failure} (max |diff| ${r4.maxAbsDiff})`);
 });
 
 test('add keeps retained gradients: an output with retainGrad keeps its own buffer', () => {

@@ -20,7 +20,7 @@ export function layerNormForward(N: number, C: number, x: F, w: F | null, b: F |
   }
 }
 
-export function layerNormBackward(N: number, C: number, x: F, w: F | null, mean: F, rstd: F, g: F, gx: F | null, gw: F | null, gb: F | null): void {
+export function layerNormBackward(N: number, C: number, x: F, w: F | null, mean: F, rstd: F, g: F, gx: F | null, gw: F | null, gb: F | null, gxOverwrite = false): void {
   for (let n = 0; n < N; n++) {
     const o = n * C, m = mean[n]!, r = rstd[n]!;
     // dxhat = g·w; dx = r·(dxhat − mean(dxhat) − xhat·mean(dxhat·xhat))
@@ -38,7 +38,10 @@ export function layerNormBackward(N: number, C: number, x: F, w: F | null, mean:
       const gg = g[o + c]!;
       if (gb) gb[c] += gg;
       if (gw) gw[c] += gg * xh;
-      if (gx) gx[o + c] += r * (gg * (w ? w[c]! : 1) - s1 - xh * s2);
+      if (gx) {
+        const d = r * (gg * (w ? w[c]! : 1) - s1 - xh * s2);
+        gx[o + c] = gxOverwrite ? d : gx[o + c]! + d;
+      }
     }
   }
 }

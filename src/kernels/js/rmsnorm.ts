@@ -12,7 +12,7 @@ export function rmsNormForward(N: number, C: number, x: F, w: F | null, eps: num
   }
 }
 
-export function rmsNormBackward(N: number, C: number, x: F, w: F | null, rstd: F, g: F, gx: F | null, gw: F | null): void {
+export function rmsNormBackward(N: number, C: number, x: F, w: F | null, rstd: F, g: F, gx: F | null, gw: F | null, gxOverwrite = false): void {
   for (let n = 0; n < N; n++) {
     const o = n * C, r = rstd[n]!;
     // xhat = x·r; dx = r·(dxhat − xhat·mean(dxhat·xhat))
@@ -22,7 +22,10 @@ export function rmsNormBackward(N: number, C: number, x: F, w: F | null, rstd: F
     for (let c = 0; c < C; c++) {
       const xh = x[o + c]! * r;
       if (gw) gw[c] += g[o + c]! * xh;
-      if (gx) gx[o + c] += r * (g[o + c]! * (w ? w[c]! : 1) - xh * s);
+      if (gx) {
+        const d = r * (g[o + c]! * (w ? w[c]! : 1) - xh * s);
+        gx[o + c] = gxOverwrite ? d : gx[o + c]! + d;
+      }
     }
   }
 }

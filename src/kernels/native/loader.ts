@@ -20,7 +20,7 @@ export interface NativeInfo {
 }
 
 /** The kernel ABI this code calls (csrc/napi_bindings.c LF_ABI_VERSION); an addon built from other sources is refused. */
-export const NATIVE_ABI_VERSION = 5;
+export const NATIVE_ABI_VERSION = 6;
 
 const here = dirname(fileURLToPath(import.meta.url));
 // dist/src/kernels/native -> repository root
