@@ -176,25 +176,43 @@ LF_INLINE void transpose8(__m256 *r) {
 #define HAVE_T8 1
 #endif
 
+#ifdef HAVE_T8
+/* Rows j0 .. j0+g of src (g = 8 or 4; rows from w on read as zeros) × 8 k from k, transposed into
+   dst[(k+kk)·W + j0 + j], scaled by va when `scale`. */
+LF_INLINE void gather_8k(const float *src, size_t ld, size_t k, size_t j0, size_t g, size_t w, size_t W, float *dst,
+  __m256 va, int scale) {
+  __m256 r[8];
+  for (size_t j = 0; j < 8; j++) r[j] = j < g && j0 + j < w ? _mm256_loadu_ps(src + (j0 + j) * ld + k) : _mm256_setzero_ps();
+  if (scale) for (int j = 0; j < 8; j++) r[j] = _mm256_mul_ps(r[j], va);
+  transpose8(r);
+  float *d = dst + k * W + j0;
+  if (g == 8) for (int kk = 0; kk < 8; kk++) _mm256_storeu_ps(d + kk * W, r[kk]);
+  else for (int kk = 0; kk < 8; kk++) _mm_storeu_ps(d + kk * W, _mm256_castps256_ps128(r[kk]));
+}
+#endif
+
 /* dst[k*W + j] = src[j*ld + k] for j < w (zero for w ≤ j < W), k < kc: the gather form of packing
-   (op(A) rows from a row-major A, op(B) columns from a transposed B). Panel-major: the W source rows
-   are each read sequentially, and the next panel's W rows are prefetched alongside (operands cold from
-   a previous op: +2-7% on the NN/NT shapes of a training step in a C harness). */
+   (op(A) rows from a row-major A, op(B) columns from a transposed B). Panel-major, 16 k (one cache line of
+   each source row) at a time: rows a multiple of 4 KiB apart share one L1 set, so a line read 8 floats at a
+   time could be evicted before its second half is used (AVX-512's 12-row A panels of a 768×3072 A went
+   through a scalar loop here at 5.5 GB/s). The next panel's W rows are prefetched alongside (operands cold
+   from a previous op: +2-7% on the NN/NT shapes of a training step in a C harness). */
 static void pack_gather(size_t kc, size_t w, size_t W, const float *src, size_t ld, float *dst, float alpha) {
   size_t k = 0;
 #ifdef HAVE_T8
   const __m256 va = _mm256_set1_ps(alpha);   /* alpha scales the rows as they are loaded (Q·scale in attention) */
-  if (w == W && W % 8 == 0) {
-    for (; k + 8 <= kc; k += 8) {
-      if ((k & 15) == 0) for (size_t j = 0; j < W; j++) _mm_prefetch((const char *)(src + (W + j) * ld + k), _MM_HINT_T0);
+  const int scale = alpha != 1.0f;
+  if (W % 4 == 0) {   /* groups of 8 rows, then one of 4 */
+    for (; k + 16 <= kc; k += 16) {
+      for (size_t j = 0; j < W; j++) _mm_prefetch((const char *)(src + (W + j) * ld + k), _MM_HINT_T1);
       for (size_t j0 = 0; j0 < W; j0 += 8) {
-        __m256 r[8];
-        for (int j = 0; j < 8; j++) r[j] = _mm256_loadu_ps(src + (j0 + j) * ld + k);
-        if (alpha != 1.0f) for (int j = 0; j < 8; j++) r[j] = _mm256_mul_ps(r[j], va);
-        transpose8(r);
-        for (int kk = 0; kk < 8; kk++) _mm256_storeu_ps(dst + (k + kk) * W + j0, r[kk]);
+        size_t g = W - j0 >= 8 ? 8 : 4;
+        gather_8k(src, ld, k, j0, g, w, W, dst, va, scale);
+        gather_8k(src, ld, k + 8, j0, g, w, W, dst, va, scale);
       }
     }
+    for (; k + 8 <= kc; k += 8)
+      for (size_t j0 = 0; j0 < W; j0 += 8) gather_8k(src, ld, k, j0, W - j0 >= 8 ? 8 : 4, w, W, dst, va, scale);
   } else if (w == W && W == 6) {
     /* six rows through one 8×8 transpose (two zero rows); each 8-wide store's two extra lanes are
        overwritten by the next one, the last store of a block is split 4 + 2 */
@@ -232,7 +250,7 @@ static inline void pack_copy_all(size_t kc, size_t nc, const size_t W, const flo
       float *d = dst + k * W;
       /* row k + 4's segment is fetched ahead: rows a stride apart, each a few lines long, are not a stream
          the hardware prefetcher picks up (+4% on cold 512x128x768 TN in a C harness) */
-      for (size_t o = 0; o < (p1 - p0) * W; o += 64 / sizeof(float)) __builtin_prefetch(s + 4 * ld + p0 * W + o, 0, 3);
+      for (size_t o = 0; o < (p1 - p0) * W; o += 64 / sizeof(float)) __builtin_prefetch(s + 4 * ld + p0 * W + o, 0, 2);
       if (alpha == 1.0f) {
 #ifdef HAVE_T8
         if (W % 8 == 0) {   /* whole ymm moves (memcpy of W floats compiles to 16-byte moves) */
