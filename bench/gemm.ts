@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const addon = nat.addon as { setThreads(n: number): void; peakFlops(ms: number, threads?: number): number };
   const gemm = nat.kernels.gemm;
   const ri = args.rest.indexOf('--reps');
-  const reps = ri >= 0 ? Math.max(1, Number(args.rest[ri + 1]) || 7) : args.quick ? 3 : 7;
+  const reps = ri >= 0 ? Math.max(1, Number(args.rest[ri + 1]) || 11) : args.quick ? 3 : 11;   // this VM's speed moves by ±5-10% between samples
   const cpuTime = args.rest.includes('--cpu-time');
   const si = args.rest.indexOf('--sample-ms');
   const sampleMs = si >= 0 ? Math.max(1, Number(args.rest[si + 1]) || 60) : 60;   // timed calls per sample: about this long

@@ -179,6 +179,16 @@ LF_INLINE void vstore_gx(int mode, float *p, vf d) {
   else if (mode == LF_GX_STREAM) vstream(p, d);
   else vstore(p, d);
 }
+/* the first n floats of d at p (a row's head or tail), written as vstore_gx would (never streamed) */
+LF_INLINE void vstoren_gx(int mode, float *p, vf d, size_t n) {
+  vstoren(p, mode == LF_GX_ACCUMULATE ? vadd(vloadn(p, n, 0.0f), d) : d, n);
+}
+/* Streaming a row of n floats from p that is not vector-aligned: the floats before its first aligned vector
+   (at most n), for the caller to write with vstoren_gx before the aligned part; 0 in the other modes. */
+LF_INLINE size_t lf_gx_head(int mode, const float *p, size_t n) {
+  size_t h = mode == LF_GX_STREAM ? vstream_head(p) : 0;
+  return h < n ? h : n;
+}
 LF_INLINE void vstream_fence(void) {
 #if defined(LF_AVX512) || defined(LF_AVX2)
   _mm_sfence();

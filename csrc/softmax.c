@@ -107,22 +107,11 @@ static double row_sum(const float *a, const float *b, size_t C, const float *p0,
 /* d = y ⊙ (g − s) with s = Σ y·g (softmax), or g − exp(y)·s with s = Σ g (log_softmax: y = log p) */
 LF_INLINE vf sm_grad(int log, vf y, vf g, vf s) { return log ? vfnma(vexp_neg(y), s, g) : vmul(y, vsub(g, s)); }
 
-static void sm_bwd_row(int log, int mode, const float *y, const float *g, float *gx, size_t C, vf s) {
-  size_t c = 0;
-  if (mode == LF_GX_STREAM) {
-    size_t h = vstream_head(gx) < C ? vstream_head(gx) : C;
-    if (h) vstoren(gx, sm_grad(log, vloadn(y, h, 0.0f), vloadn(g, h, 0.0f), s), h);
-    for (c = h; c + VW <= C; c += VW) vstream(gx + c, sm_grad(log, vload(y + c), vload(g + c), s));
-  } else if (mode == LF_GX_OVERWRITE) {
-    for (; c + VW <= C; c += VW) vstore(gx + c, sm_grad(log, vload(y + c), vload(g + c), s));
-  } else {
-    for (; c + VW <= C; c += VW) vstore(gx + c, vadd(vload(gx + c), sm_grad(log, vload(y + c), vload(g + c), s)));
-  }
-  if (c < C) {
-    size_t r = C - c;
-    vf d = sm_grad(log, vloadn(y + c, r, 0.0f), vloadn(g + c, r, 0.0f), s);
-    vstoren(gx + c, mode == LF_GX_ACCUMULATE ? vadd(vloadn(gx + c, r, 0.0f), d) : d, r);
-  }
+LF_INLINE void sm_bwd_row(int log, int mode, const float *y, const float *g, float *gx, size_t C, vf s) {
+  size_t c = lf_gx_head(mode, gx, C);   /* a streamed row's floats before its first aligned vector */
+  if (c) vstoren_gx(mode, gx, sm_grad(log, vloadn(y, c, 0.0f), vloadn(g, c, 0.0f), s), c);
+  for (; c + VW <= C; c += VW) vstore_gx(mode, gx + c, sm_grad(log, vload(y + c), vload(g + c), s));
+  if (c < C) vstoren_gx(mode, gx + c, sm_grad(log, vloadn(y + c, C - c, 0.0f), vloadn(g + c, C - c, 0.0f), s), C - c);
 }
 
 static void sm_bwd_task(void *ctx, size_t t, int tid) {
@@ -135,7 +124,11 @@ static void sm_bwd_task(void *ctx, size_t t, int tid) {
     /* the row sum's pass prefetches the rows ahead: gx too unless it is streamed (never read into cache) */
     const float *pf = j->mode == LF_GX_STREAM ? g : gx;
     double s = j->log ? row_sum(g, NULL, C, y, g, pf) : row_sum(g, y, C, y, g, pf);
-    sm_bwd_row(j->log, j->mode, y, g, gx, C, vset1((float)s));
+    /* mode as a constant in each call, so that each gets its own loop without a branch per vector */
+    vf vs = vset1((float)s);
+    if (j->mode == LF_GX_ACCUMULATE) sm_bwd_row(j->log, LF_GX_ACCUMULATE, y, g, gx, C, vs);
+    else if (j->mode == LF_GX_OVERWRITE) sm_bwd_row(j->log, LF_GX_OVERWRITE, y, g, gx, C, vs);
+    else sm_bwd_row(j->log, LF_GX_STREAM, y, g, gx, C, vs);
   }
   if (j->mode == LF_GX_STREAM) vstream_fence();
 }
