@@ -175,6 +175,40 @@ export async function interleaved(ours: () => void, peer: ((iters: number) => Pr
   return { ours: median(a), peer: peer ? median(b) : null, paired };
 }
 
+// ---- one CPU for both sides of a 1-thread case ----
+
+import { execFileSync } from 'node:child_process';
+
+let originalCpus: string | null = null;
+
+/** "0-2,5" -> [0, 1, 2, 5] */
+function cpuList(s: string): number[] {
+  return s.split(',').flatMap((r) => {
+    const [a, b = a] = r.split('-').map(Number);
+    return Array.from({ length: b! - a! + 1 }, (_, i) => a! + i);
+  });
+}
+
+/**
+ * Runs both sides of the 1-thread cases on one CPU (`cpu`), or lets them back onto the CPUs this process started
+ * with (null): our main thread (where 1-thread kernels run) through util-linux's `taskset`, the peer's main thread
+ * through its `affinity` command (os.sched_setaffinity). On a shared VM the vCPUs' speeds differ from moment
+ * to moment, and two processes left to the scheduler often sit on different ones: with both on one CPU the
+ * per-repetition ratios of `bench gemm` at 1 thread went from 0.77-1.32 to 0.94-1.11 (Zen 4 VM). Returns the CPU
+ * used, or null where taskset is missing (nothing pinned).
+ */
+export async function pinBothSides(cpu: number | 'last' | null, peer: PyPeer | null): Promise<number | null> {
+  try {
+    if (originalCpus === null) originalCpus = execFileSync('taskset', ['-cp', String(process.pid)], { encoding: 'utf8' }).trim().split(': ').pop()!;
+    const chosen = cpu === 'last' ? cpuList(originalCpus).pop()! : cpu;
+    execFileSync('taskset', ['-cp', chosen === null ? originalCpus : String(chosen), String(process.pid)], { stdio: 'ignore' });
+    if (peer) await peer.call({ cmd: 'affinity', cpus: chosen === null ? null : [chosen] });
+    return chosen;
+  } catch {
+    return null;
+  }
+}
+
 /** True when /proc/cpuinfo lists avx512f (OpenBLAS 0.3.21 then needs OPENBLAS_CORETYPE=SKYLAKEX). */
 export function cpuHasAvx512(): boolean {
   try {

@@ -7,7 +7,7 @@
 // (ours and the peer timed back to back, in alternating order), which a drift in machine speed moves less.
 import { allocate } from '../src/tensor/dtype.js';
 import { fileURLToPath } from 'node:url';
-import { benchArgs, threadList, cpuHasAvx512, interleaved, median, peerMissing, PyPeer, report, result } from './_util.js';
+import { benchArgs, threadList, cpuHasAvx512, interleaved, median, peerMissing, pinBothSides, PyPeer, report, result } from './_util.js';
 import { jsKernels } from '../src/kernels/js/index.js';
 import { loadNative, nativeError } from '../src/kernels/native/loader.js';
 
@@ -77,8 +77,9 @@ async function main(): Promise<void> {
   if (!args.json) console.log(`ours: ${nat.simd}, packed SGEMM (csrc/gemm_kernel.c + matmul.c); ${reps} alternating repetitions, medians\n`);
 
   for (const t of threads) {
+    const pinned = await pinBothSides(t === 1 ? 'last' : null, peer);   // before the pool grows: its threads inherit the mask
     addon.setThreads(t);
-    if (!args.json) console.log(`-- ${t} thread${t === 1 ? '' : 's'}${cpuTime && t === 1 ? ' (process CPU time)' : ''} --`);
+    if (!args.json) console.log(`-- ${t} thread${t === 1 ? '' : 's'}${cpuTime && t === 1 ? ' (process CPU time)' : ''}${t === 1 && pinned !== null ? `, ours and the peer on CPU ${pinned}` : ''} --`);
     // in --cpu-time mode the peak is per CPU-second too (FLOPs over the process CPU time of the run)
     const c0 = process.cpuUsage(), w0 = performance.now();
     const peakWall = addon.peakFlops(400, t) / 1e9;

@@ -7,7 +7,7 @@
 // not accumulated), as PyTorch's backward writes a fresh gradient.
 import { allocate } from '../src/tensor/dtype.js';
 import { fileURLToPath } from 'node:url';
-import { benchArgs, threadList, interleaved, peerMissing, PyPeer, report, result, sampleMs } from './_util.js';
+import { benchArgs, threadList, interleaved, peerMissing, pinBothSides, PyPeer, report, result, sampleMs } from './_util.js';
 import type { Kernels } from '../src/kernels/abi.js';
 import { jsKernels } from '../src/kernels/js/index.js';
 import { loadNative, nativeError } from '../src/kernels/native/loader.js';
@@ -139,6 +139,7 @@ async function main(): Promise<void> {
     let built: { fwd: () => void; bwd?: () => void } | null = nat.kernels && c.make(nat.kernels, (n) => allocate('float32', n) as Float32Array);   // as tensors are (huge-page advice from 4 MiB)
     if (peer) await peer.call({ cmd: 'setup', op: c.op, params: c.params });
     for (const t of threads) {
+      const pinned = await pinBothSides(t === 1 ? 'last' : null, peer);   // before the pool grows: its threads inherit the mask
       addon.setThreads(t);
       for (const phase of ['fwd', 'bwd'] as const) {
         const fn = built![phase];
@@ -152,7 +153,7 @@ async function main(): Promise<void> {
         const scale = c.unit === 'GB/s' ? 1e6 : 1e6;
         const ours = work / (r.ours * scale), theirs = r.peer === null ? null : work / (r.peer * scale);
         report(result('ops', `${c.name} ${phase}`, c.unit, ours, theirs, peer ? peerName : null, true, t), args.json);
-        if (!args.json) console.log(`${''.padEnd(44)}        ${t} thread${t === 1 ? '' : 's'}${cpu ? ' (CPU time)' : ''}: ours ${r.ours.toFixed(2)} ms${r.peer === null ? '' : `, peer ${r.peer.toFixed(2)} ms`}`);
+        if (!args.json) console.log(`${''.padEnd(44)}        ${t} thread${t === 1 ? '' : 's'}${cpu ? ' (CPU time)' : ''}${t === 1 && pinned !== null ? ` on CPU ${pinned}` : ''}: ours ${r.ours.toFixed(2)} ms${r.peer === null ? '' : `, peer ${r.peer.toFixed(2)} ms`}`);
       }
     }
     built = null;

@@ -2,6 +2,7 @@
 # loop on stdin/stdout, so the benchmark can alternate ours / peer repetitions in one run.
 # Thread count per request via threadpoolctl; the report names the BLAS library, kernel and threads.
 import json
+import os
 import sys
 import time
 
@@ -32,6 +33,8 @@ def operands(ta, tb, m, n, k):
     return cache[key]
 
 
+START_CPUS = os.sched_getaffinity(0)
+
 for line in sys.stdin:
     msg = json.loads(line)
     try:
@@ -41,6 +44,10 @@ for line in sys.stdin:
             info = threadpool_info() if threadpool_info else []
             blas = [i for i in info if i.get("user_api") == "blas"]
             reply({"numpy": np.__version__, "blas": blas})
+        elif msg["cmd"] == "affinity":
+            # this (main) thread onto the given CPUs, or back onto those the process started with (None)
+            os.sched_setaffinity(0, msg["cpus"] if msg["cpus"] is not None else START_CPUS)
+            reply({"cpus": sorted(os.sched_getaffinity(0))})
         elif msg["cmd"] == "gemm":
             a, b, c = operands(msg["ta"], msg["tb"], msg["M"], msg["N"], msg["K"])
             clock = time.process_time if msg.get("cpu") else time.perf_counter

@@ -4,6 +4,7 @@
 # torch.autograd.grad on a retained graph. Threads per request via torch.set_num_threads.
 import json
 import math
+import os
 import sys
 import time
 
@@ -87,6 +88,8 @@ def run(phase, iters, cpu=False):
     return (clock() - t0) * 1000.0 / iters
 
 
+START_CPUS = os.sched_getaffinity(0)
+
 for line in sys.stdin:
     msg = json.loads(line)
     try:
@@ -94,6 +97,10 @@ for line in sys.stdin:
             reply({"ok": True})
         elif msg["cmd"] == "info":
             reply({"torch": torch.__version__, "threads": torch.get_num_threads(), "capability": torch.backends.cpu.get_cpu_capability() if hasattr(torch.backends, "cpu") else "?"})
+        elif msg["cmd"] == "affinity":
+            # this (main) thread onto the given CPUs, or back onto those the process started with (None)
+            os.sched_setaffinity(0, msg["cpus"] if msg["cpus"] is not None else START_CPUS)
+            reply({"cpus": sorted(os.sched_getaffinity(0))})
         elif msg["cmd"] == "setup":
             setup(msg["op"], msg["params"])
             reply({"ok": True})
