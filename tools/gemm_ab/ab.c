@@ -4,7 +4,9 @@
 // alternating per sample (which side goes first alternates too), over GPT-2 124M's linear layers at 768
 // tokens in the transpose forms linear forward (NT) and backward (NN dx, TN dW) use. Less noisy than two
 // processes on a shared VM: the ratio of each back-to-back pair is what it reports.
-//   usage: ab THREADS [REPS] [SHAPE-INDEX]    env: SETTLE=ms between samples (OpenBLAS's threads spin after a call)
+//   usage: ab THREADS [REPS] [SHAPE-INDEX]    env: SETTLE=ms between samples (OpenBLAS's threads spin after a call),
+//   COLD=1: operands evicted from the caches before every call (64 MiB written, not timed), as in a training step
+//   where the previous op's data has replaced them
 #include "gemm.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +34,14 @@ static void peer_gemm(int ta, int tb, size_t M, size_t N, size_t K, const float 
 #endif
 
 static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
+/* evicts the caches' contents by writing 64 MiB (more than this CPU's L3) */
+static void evict(void) {
+  static char *junk;
+  const size_t n = (size_t)64 << 20;
+  if (!junk && !(junk = malloc(n))) { fprintf(stderr, "out of memory\n"); exit(1); }
+  for (size_t i = 0; i < n; i += 64) junk[i]++;
+}
+
 static int cmp(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return x < y ? -1 : x > y; }
 
 static float *buffer(size_t n) {
@@ -46,7 +56,7 @@ static float *buffer(size_t n) {
 int main(int argc, char **argv) {
   if (argc < 2) { fprintf(stderr, "usage: %s THREADS [REPS] [SHAPE-INDEX]\n", argv[0]); return 2; }
   int nt = atoi(argv[1]), reps = argc > 2 ? atoi(argv[2]) : 9, only = argc > 3 ? atoi(argv[3]) : -1;
-  int settle = getenv("SETTLE") ? atoi(getenv("SETTLE")) : 0;
+  int settle = getenv("SETTLE") ? atoi(getenv("SETTLE")) : 0, cold = getenv("COLD") && atoi(getenv("COLD"));
   if (reps < 1 || reps > 99) reps = 9;
   lf_set_threads(nt);
   peer_threads(nt);
@@ -60,8 +70,8 @@ int main(int argc, char **argv) {
   };
   const size_t most = 3072 * 768;
   float *A = buffer(most), *B = buffer(most), *C = buffer(most);
-  printf("%d thread%s, %d pairs per shape, peer: %s; GFLOP/s of all samples, then ours/peer per pair: median (range)\n",
-    nt, nt == 1 ? "" : "s", reps, PEER);
+  printf("%d thread%s, %d pairs per shape, %s caches, peer: %s; GFLOP/s of all samples, then ours/peer per pair: median (range)\n",
+    nt, nt == 1 ? "" : "s", reps, cold ? "cold" : "warm", PEER);
   double logsum = 0;
   int shapes = 0;
   for (int s = 0; s < (int)(sizeof S / sizeof S[0]); s++) {
@@ -77,12 +87,14 @@ int main(int argc, char **argv) {
       for (int i = 0; i < 2; i++) {
         int side = (r & 1) ? 1 - i : i;   /* 0: ours, 1: the peer */
         if (settle) usleep((useconds_t)settle * 1000);
-        double t0 = now();
+        pair[side] = 0;
         for (int c = 0; c < calls; c++) {
+          if (cold) evict();
+          double t0 = now();
           if (side == 0) lf_gemm(ta, tb, M, N, K, 1.0f, A, lda, 0, B, ldb, 0, 0.0f, C, N, 0, 1);
           else peer_gemm(ta, tb, M, N, K, A, lda, B, ldb, C);
+          pair[side] += now() - t0;
         }
-        pair[side] = now() - t0;
         t[side] += pair[side];
       }
       ratio[r] = pair[1] / pair[0];
