@@ -268,6 +268,23 @@ static napi_value AdviseHugePages(napi_env env, napi_callback_info info) {
   return r;
 }
 
+/* alignOffset(ArrayBuffer): bytes from the buffer's start to its first 64-byte-aligned address (a cache line, an
+   AVX-512 vector), so that large tensors can start there (V8 places large buffers 16 bytes into a page). */
+static napi_value AlignOffset(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value arg, r;
+  void *data = NULL;
+  size_t len = 0;
+  bool is_ab = false;
+  if (napi_get_cb_info(env, info, &argc, &arg, NULL, NULL) != napi_ok || argc < 1 || napi_is_arraybuffer(env, arg, &is_ab) != napi_ok || !is_ab ||
+      napi_get_arraybuffer_info(env, arg, &data, &len) != napi_ok) {
+    napi_throw_type_error(env, NULL, "lmforge native alignOffset: the argument must be an ArrayBuffer");
+    return NULL;
+  }
+  napi_create_int32(env, (int32_t)((64 - (uintptr_t)data % 64) % 64), &r);
+  return r;
+}
+
 /* abiVersion(): bumped whenever a kernel's arguments change meaning, so that src/kernels/native/loader.ts
    refuses a stale build instead of running it with arguments it would misread. 2: attention layouts;
    3: linearBackward's gxOverwrite; 4: unaryBackward's gxOverwrite, attentionBackward's gOverwrite;
@@ -290,7 +307,7 @@ static napi_value Init(napi_env env, napi_value exports) {
     FN("swigluForward", SwigluForward), FN("swigluBackward", SwigluBackward),
     FN("reduceForward", ReduceForward), FN("reduceBackward", ReduceBackward),
     FN("setThreads", SetThreads), FN("getThreads", GetThreads), FN("simd", Simd), FN("peakFlops", PeakFlops),
-    FN("abiVersion", AbiVersion), FN("adviseHugePages", AdviseHugePages),
+    FN("abiVersion", AbiVersion), FN("adviseHugePages", AdviseHugePages), FN("alignOffset", AlignOffset),
 #undef FN
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);

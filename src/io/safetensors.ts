@@ -128,7 +128,7 @@ function readEntry(src: Source, e: HeaderEntry, dataStart: number, opts: ReadOpt
     return fail(`${n} elements (shape [${e.shape.join(', ')}]) do not fit in one ${out} array`);
   }
   if ((e.dtype === 'F32' && out === 'float32') || (e.dtype === 'F64' && out === 'float64') || e.dtype === 'I32') {
-    src.read(new Uint8Array(data.buffer, 0, n * bpe), pos);
+    src.read(new Uint8Array(data.buffer, data.byteOffset, n * bpe), pos);
     return new Tensor(data, e.shape);
   }
   const scratch = new ArrayBuffer(Math.min(n, CHUNK) * bpe);

@@ -72,6 +72,20 @@ export function backendSummary(): string {
  * lf_advise_huge: 2 MiB pages where the kernel's transparent huge pages are in "madvise" mode, as numpy gives its
  * large arrays); nothing on the JS backend. Called by the tensor allocator for buffers of 4 MiB and more.
  */
+/**
+ * A zero-filled Float32Array of n elements whose data starts on a 64-byte boundary (a cache line, one AVX-512
+ * vector), or null without the native backend. V8 puts large buffers 16 bytes into a page, so otherwise every
+ * vector access of a large tensor straddles two cache lines (a streamed softmax gradient: 2.88 vs 2.39 ms).
+ */
+export function alignedFloat32(n: number): Float32Array | null {
+  if (kernelsFor('float32').name !== 'native') return null;
+  const offsetOf = native()!.addon.alignOffset as ((b: ArrayBuffer) => number) | undefined;
+  if (!offsetOf) return null;
+  const buf = new ArrayBuffer(n * 4 + 64);
+  const off = offsetOf(buf);
+  return off % 4 === 0 ? new Float32Array(buf, off, n) : null;
+}
+
 export function adviseLargeBuffer(a: Float32Array): void {
   if (kernelsFor('float32').name !== 'native') return;
   const advise = native()!.addon.adviseHugePages as ((a: Float32Array) => boolean) | undefined;

@@ -1,6 +1,6 @@
 // Data types of tensors: float32 (default), float64 (gradchecks, reference) and int32 (token ids, masks).
-import { takePooled } from './pool.js';
-import { adviseLargeBuffer } from '../kernels/backend.js';
+import { markAligned, POOL_MIN_ELEMENTS, takePooled } from './pool.js';
+import { adviseLargeBuffer, alignedFloat32 } from '../kernels/backend.js';
 
 /** Fresh float32 buffers of this many bytes and more get huge-page advice on the native backend. */
 export const LARGE_BUFFER_BYTES = 4 << 20;
@@ -24,7 +24,10 @@ export function allocateUninit(dtype: DType, n: number): Storage {
 function fresh(dtype: DType, n: number): Storage {
   switch (dtype) {
     case 'float32': {
-      const a = new Float32Array(n);
+      // pool-sized buffers start on a 64-byte boundary on the native backend (V8's are 16 bytes off one)
+      const aligned = n >= POOL_MIN_ELEMENTS ? alignedFloat32(n) : null;
+      if (aligned) markAligned(aligned);
+      const a = aligned ?? new Float32Array(n);
       if (n * 4 >= LARGE_BUFFER_BYTES) adviseLargeBuffer(a);   // before its pages are first touched
       return a;
     }

@@ -22,9 +22,16 @@ export function takePooled(dtype: DType, n: number): Storage | null {
   return buf;
 }
 
+/** Buffers allocate() made as 64-byte-aligned views of slightly larger ArrayBuffers: whole buffers all the same. */
+const alignedViews = new WeakSet<Storage>();
+export function markAligned(buf: Storage): void {
+  alignedViews.add(buf);
+}
+
 /** Give a dead buffer back (ignored when small, a view of a larger buffer, or the pool is full). */
 export function releaseBuffer(buf: Storage): void {
-  if (buf.length < POOL_MIN_ELEMENTS || buf.byteOffset !== 0 || buf.byteLength !== buf.buffer.byteLength) return;
+  if (buf.length < POOL_MIN_ELEMENTS) return;
+  if (!alignedViews.has(buf) && (buf.byteOffset !== 0 || buf.byteLength !== buf.buffer.byteLength)) return;
   if (pooledBytes + buf.byteLength > maxPooledBytes) return;
   const dtype: DType = buf instanceof Float32Array ? 'float32' : buf instanceof Float64Array ? 'float64' : 'int32';
   const k = key(dtype, buf.length);
