@@ -220,3 +220,14 @@ test('writer rejects bad input with messages naming the key', () => {
   assert.throws(() => writeSafetensors(path.join(dir, 'no/such/dir/x.safetensors'), { x: t }), { message: /^openAtomic: cannot create a temp file for .*x\.safetensors: ENOENT/ });
   fs.rmSync(dir, { recursive: true });
 });
+
+test('large F32 tensors (pool-sized: 64-byte-aligned views on the native backend) read back exactly', () => {
+  const dir = tempDir('st-large');
+  const p = path.join(dir, 'large.safetensors');
+  const n = 3 * 16384 + 5;   // above the buffer pool's minimum, where allocate() may return a view at a byteOffset
+  const big = new Tensor(new Float32Array(values(n, 7)), [n]);
+  writeSafetensors(p, { big });
+  const back = readSafetensors(p).tensors.get('big')!;
+  assertSame(back.toArray(), big.toArray(), 'big');
+  assertSame(openSafetensors(p).get('big').toArray(), big.toArray(), 'big, lazily');
+});
