@@ -2,6 +2,7 @@
 // medians, and the one output format every benchmark prints (a table row, or one JSON object per case
 // with --json: {"bench","case","unit","ours","peer","peer_name","ratio","threads"}; ratio > 1 = we are better).
 
+import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 
 export interface BenchArgs { json: boolean; quick: boolean; rest: string[] }
@@ -176,8 +177,6 @@ export async function interleaved(ours: () => void, peer: ((iters: number) => Pr
 }
 
 // ---- one CPU for both sides of a 1-thread case ----
-
-import { execFileSync } from 'node:child_process';
 
 let originalCpus: string | null = null;
 

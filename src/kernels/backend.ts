@@ -72,6 +72,12 @@ export function backendSummary(): string {
  * lf_advise_huge: 2 MiB pages where the kernel's transparent huge pages are in "madvise" mode, as numpy gives its
  * large arrays); nothing on the JS backend. Called by the tensor allocator for buffers of 4 MiB and more.
  */
+export function adviseLargeBuffer(a: Float32Array): void {
+  if (kernelsFor('float32').name !== 'native') return;
+  const advise = native()!.addon.adviseHugePages as ((a: Float32Array) => boolean) | undefined;
+  if (advise) advise(a);
+}
+
 /**
  * A zero-filled Float32Array of n elements whose data starts on a 64-byte boundary (a cache line, one AVX-512
  * vector), or null without the native backend. V8 puts large buffers 16 bytes into a page, so otherwise every
@@ -84,10 +90,4 @@ export function alignedFloat32(n: number): Float32Array | null {
   const buf = new ArrayBuffer(n * 4 + 64);
   const off = offsetOf(buf);
   return off % 4 === 0 ? new Float32Array(buf, off, n) : null;
-}
-
-export function adviseLargeBuffer(a: Float32Array): void {
-  if (kernelsFor('float32').name !== 'native') return;
-  const advise = native()!.addon.adviseHugePages as ((a: Float32Array) => boolean) | undefined;
-  if (advise) advise(a);
 }
