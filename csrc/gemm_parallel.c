@@ -103,7 +103,7 @@ int lf_gemm_ksplit(const lf_gemm_desc *d, int nt) {
 #define ROWS_MAX 192                    /* rows of op(A) packed at a time: ROWS_MAX × KC floats (192 KiB), in L2 beside
                                            the NB × KC block of op(B) (256 KiB); 96 measured 4-13% slower on 2048³ */
 #define ROWS_MIN 24
-#define PACK_GROUP 8                    /* B panels per packing task */
+#define PACK_GROUP 8                    /* B panels per packing task, at most */
 #define SLICE_B_MAX ((size_t)1 << 20)   /* floats of one packed slice (4 MiB): two of them stay in L3 */
 
 typedef struct {
@@ -112,7 +112,7 @@ typedef struct {
 
 typedef struct {
   lf_gemm_desc g;
-  size_t nt, groups, slices;
+  size_t nt, group, groups, slices;    /* group: B panels per packing task */
   float *bp[2];                         /* slice s in bp[s & 1]: panel j at bp + j·NR·kc */
   slice_sync *s;                        /* per slice */
 } slices_job;
@@ -126,7 +126,7 @@ static void slices_pack(slices_job *j, size_t s) {
   const lf_gemm_desc *g = &j->g;
   size_t pc = s * KC, kc = g->K - pc < KC ? g->K - pc : KC;
   for (size_t p; (p = atomic_fetch_add_explicit(&j->s[s].pack_next, 1, memory_order_relaxed)) < j->groups;) {
-    size_t j0 = p * PACK_GROUP * NR, w = g->N - j0 < PACK_GROUP * NR ? g->N - j0 : PACK_GROUP * NR;
+    size_t j0 = p * j->group * NR, w = g->N - j0 < j->group * NR ? g->N - j0 : j->group * NR;
     lf_pack_b(g->tb, kc, w, OPB(g->B, g->ldb, g->tb, pc, j0), g->ldb, j->bp[s & 1] + j0 * kc);
     atomic_fetch_add_explicit(&j->s[s].pack_done, 1, memory_order_release);
   }
@@ -163,7 +163,9 @@ int lf_gemm_slices(const lf_gemm_desc *d, int nt) {
   /* the two slice buffers, then the counters of every slice */
   float *bp = lf_scratch(0, LF_SCRATCH_SHARED_B, 2 * KC * ncp * sizeof(float) + slices * sizeof(slice_sync));
   if (!bp) return 0;
-  slices_job j = { .g = *d, .nt = (size_t)nt, .groups = (ncp / NR + PACK_GROUP - 1) / PACK_GROUP, .slices = slices,
+  size_t panels = ncp / NR, group = panels / (2 * (size_t)nt);   /* every thread packs a share of a narrow B too */
+  group = group < 1 ? 1 : group > PACK_GROUP ? PACK_GROUP : group;
+  slices_job j = { .g = *d, .nt = (size_t)nt, .group = group, .groups = (panels + group - 1) / group, .slices = slices,
     .bp = { bp, bp + KC * ncp }, .s = (slice_sync *)(bp + 2 * KC * ncp) };
   for (size_t q = 0; q < slices; q++) {
     atomic_init(&j.s[q].pack_next, 0);

@@ -67,15 +67,19 @@ int main(int argc, char **argv) {
     { "NT 768x2304x768 c_attn fwd", 0, 1, 768, 2304, 768 }, { "NN 768x768x2304 c_attn dx", 0, 0, 768, 768, 2304 },
     { "TN 2304x768x768 c_attn dW", 1, 0, 2304, 768, 768 }, { "NT 768x768x768 attn c_proj fwd", 0, 1, 768, 768, 768 },
     { "NN 768x768x768 attn c_proj dx", 0, 0, 768, 768, 768 }, { "TN 768x768x768 attn c_proj dW", 1, 0, 768, 768, 768 },
+    /* the square cases of `npm run bench -- gemm`: by index only (12-15) */
+    { "NN 256x256x256", 0, 0, 256, 256, 256 }, { "NN 512x512x512", 0, 0, 512, 512, 512 },
+    { "NN 1024x1024x1024", 0, 0, 1024, 1024, 1024 }, { "NN 2048x2048x2048", 0, 0, 2048, 2048, 2048 },
   };
-  const size_t most = 3072 * 768;
+  const int transformer = 12;   /* S[0..11]: GPT-2 124M's linear layers */
+  const size_t most = 2048 * 2048;
   float *A = buffer(most), *B = buffer(most), *C = buffer(most);
   printf("%d thread%s, %d pairs per shape, %s caches, peer: %s; GFLOP/s of all samples, then ours/peer per pair: median (range)\n",
     nt, nt == 1 ? "" : "s", reps, cold ? "cold" : "warm", PEER);
   double logsum = 0;
   int shapes = 0;
   for (int s = 0; s < (int)(sizeof S / sizeof S[0]); s++) {
-    if (only >= 0 && s != only) continue;
+    if (only >= 0 ? s != only : s >= transformer) continue;
     int ta = S[s].ta, tb = S[s].tb;
     size_t M = S[s].M, N = S[s].N, K = S[s].K, lda = ta ? M : K, ldb = tb ? K : N;
     double flop = 2.0 * M * N * K, t[2] = { 0, 0 }, ratio[99];
