@@ -154,14 +154,15 @@ export function sampleCpuMs(fn: () => void, iters: number): number {
 
 /**
  * Ours and a peer timed alternately: warm-up both, then `reps` rounds of one sample each (ours first in even
- * rounds, the peer first in odd ones); returns the medians in ms per call and, per round, the peer's time over
- * ours (`paired`). `peer` returns its own ms per call (timed inside the peer).
+ * rounds, the peer first in odd ones); returns the medians in ms per call, per round the peer's time over
+ * ours (`paired`), and each side's fastest sample (`best`: no machine noise makes a sample faster, so best-of-N is
+ * what each side can do when the machine leaves it alone; BLIS's test suite reports the same). `peer` returns its own ms per call (timed inside the peer).
  * With `cpu`, ours is timed in process CPU time (the peer must then time itself likewise).
  * `settleMs` waits between the two sides: BLAS / OpenMP worker threads keep spinning for a while
  * after a call (OpenBLAS up to ~0.1 s) and would otherwise run on the cores the other side is timed on.
  */
 export async function interleaved(ours: () => void, peer: ((iters: number) => Promise<number>) | null,
-  reps: number, iters: number, warmup = 1, cpu = false, settleMs = 0): Promise<{ ours: number; peer: number | null; paired: number[] }> {
+  reps: number, iters: number, warmup = 1, cpu = false, settleMs = 0): Promise<{ ours: number; peer: number | null; paired: number[]; best: { ours: number; peer: number | null } }> {
   const settle = () => (settleMs > 0 ? new Promise<void>((res) => setTimeout(res, settleMs)) : Promise.resolve());
   for (let i = 0; i < warmup; i++) { ours(); if (peer) await peer(1); }
   const a: number[] = [], b: number[] = [];
@@ -173,7 +174,7 @@ export async function interleaved(ours: () => void, peer: ((iters: number) => Pr
   }
   // per repetition: the peer's time over ours, from two samples taken back to back
   const paired = peer ? a.map((x, i) => b[i]! / x) : [];
-  return { ours: median(a), peer: peer ? median(b) : null, paired };
+  return { ours: median(a), peer: peer ? median(b) : null, paired, best: { ours: Math.min(...a), peer: peer ? Math.min(...b) : null } };
 }
 
 // ---- one CPU for both sides of a 1-thread case ----

@@ -6,7 +6,7 @@
 // processes on a shared VM: the ratio of each back-to-back pair is what it reports.
 //   usage: ab THREADS [REPS] [SHAPE-INDEX]    env: SETTLE=ms between samples (OpenBLAS's threads spin after a call),
 //   COLD=1: operands evicted from the caches before every call (64 MiB written, not timed), as in a training step
-//   where the previous op's data has replaced them
+//   where the previous op's data has replaced them; VERBOSE=1: every pair's GFLOP/s
 #include "gemm.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +57,7 @@ int main(int argc, char **argv) {
   if (argc < 2) { fprintf(stderr, "usage: %s THREADS [REPS] [SHAPE-INDEX]\n", argv[0]); return 2; }
   int nt = atoi(argv[1]), reps = argc > 2 ? atoi(argv[2]) : 9, only = argc > 3 ? atoi(argv[3]) : -1;
   int settle = getenv("SETTLE") ? atoi(getenv("SETTLE")) : 0, cold = getenv("COLD") && atoi(getenv("COLD"));
+  int verbose = getenv("VERBOSE") && atoi(getenv("VERBOSE"));
   if (reps < 1 || reps > 99) reps = 9;
   lf_set_threads(nt);
   peer_threads(nt);
@@ -102,6 +103,7 @@ int main(int argc, char **argv) {
         t[side] += pair[side];
       }
       ratio[r] = pair[1] / pair[0];
+      if (verbose) printf("  pair %2d: ours %6.1f  peer %6.1f GFLOP/s  ours/peer %.3f\n", r, flop * calls / pair[0] / 1e9, flop * calls / pair[1] / 1e9, ratio[r]);
     }
     qsort(ratio, (size_t)reps, sizeof ratio[0], cmp);
     printf("%-32s ours %6.1f  peer %6.1f  ours/peer %.3f (%.3f-%.3f)\n", S[s].name, flop * calls * reps / t[0] / 1e9,
@@ -110,5 +112,11 @@ int main(int argc, char **argv) {
     shapes++;
   }
   if (shapes > 1) printf("geometric mean of the per-shape medians: %.3f\n", __builtin_exp(logsum / shapes));
+  if (verbose) {   /* whether the kernel granted the huge pages asked for */
+    FILE *f = fopen("/proc/self/smaps_rollup", "r");
+    char line[256];
+    while (f && fgets(line, sizeof line, f)) if (!strncmp(line, "AnonHugePages:", 14) || !strncmp(line, "Rss:", 4)) fputs(line, stdout);
+    if (f) fclose(f);
+  }
   return 0;
 }

@@ -3,7 +3,7 @@
 #   openblas: our GEMM against Debian's OpenBLAS (libopenblas0-pthread) in one process; OPENBLAS_CORETYPE=SKYLAKEX
 #             on avx512f CPUs (OpenBLAS 0.3.21 does not recognise recent ones), 200 ms between samples on 2+ threads.
 #   REV:      the working tree's GEMM against the one at git revision REV (csrc/{gemm.h,gemm_kernel.c,matmul.c,gemm_parallel.c}).
-# env SETTLE=ms between samples, COLD=1 to evict the operands from the caches before every call.
+# env SETTLE=ms between samples, COLD=1 to evict the operands from the caches before every call, VERBOSE=1 for every pair.
 # Builds with the addon's flags (binding.gyp) into a temporary folder.
 set -e
 [ $# -ge 2 ] || { echo "usage: $0 openblas|REV THREADS [REPS] [SHAPE-INDEX]" >&2; exit 2; }
