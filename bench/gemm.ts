@@ -3,9 +3,10 @@
 // backward (NN for dx, TN for dW) use, at 1 and 2 threads, next to the measured peak FMA throughput
 // and OpenBLAS SGEMM through numpy, timed alternately in the same run (bench/peers/gemm.py).
 // --cpu-time times 1-thread cases in process CPU time on both sides (robust to other load on a shared machine).
-// Each row gives the ratio of the medians and, under it, the median (and range) of the per-repetition ratios
-// (ours and the peer timed back to back, in alternating order), which a drift in machine speed moves less, and
-// each side's best sample (best of N, the statistic BLIS's test suite reports), which a stalled vCPU cannot move.
+// Each row gives each side's best sample (best of N, as BLIS's test suite reports GEMM speed: other load on the
+// machine can only make a sample slower, and on a shared 2-vCPU VM one vCPU stalls for tens of milliseconds at
+// a time, which halves a 2-thread sample on either side). Under it: the medians, and the median (and range) of
+// the per-repetition ratios (ours and the peer timed back to back, in alternating order).
 import { allocate } from '../src/tensor/dtype.js';
 import { fileURLToPath } from 'node:url';
 import { benchArgs, threadList, cpuHasAvx512, interleaved, median, peerMissing, pinBothSides, PyPeer, report, result } from './_util.js';
@@ -75,7 +76,7 @@ async function main(): Promise<void> {
       if (b.internal_api !== 'openblas') peerMissing('OpenBLAS', `numpy uses ${b.internal_api} (${b.filepath}); point LD_LIBRARY_PATH at OpenBLAS`);
     }
   }
-  if (!args.json) console.log(`ours: ${nat.simd}, packed SGEMM (csrc/gemm_kernel.c + matmul.c); ${reps} alternating repetitions, medians\n`);
+  if (!args.json) console.log(`ours: ${nat.simd}, packed SGEMM (csrc/gemm_kernel.c + matmul.c); ${reps} alternating repetitions: best of ${reps}, then the medians\n`);
 
   for (const t of threads) {
     const pinned = await pinBothSides(t === 1 ? 'last' : null, peer);   // before the pool grows: its threads inherit the mask
@@ -104,14 +105,15 @@ async function main(): Promise<void> {
       const cpu = cpuTime && t === 1;
       const peerRun = peer ? async (n: number) => (await peer.call<{ ms: number }>({ cmd: 'gemm', ta: c.ta, tb: c.tb, M: c.M, N: c.N, K: c.K, threads: t, iters: n, cpu })).ms : null;
       const r = await interleaved(ours, peerRun, reps, iters, 1, cpu, t > 1 ? 200 : 0);
-      const g = flop / (r.ours * 1e6), pg = r.peer === null ? null : flop / (r.peer * 1e6);
+      // the row: each side's best sample; under it the medians and the per-repetition ratios
+      const g = flop / (r.best.ours * 1e6), pg = r.best.peer === null ? null : flop / (r.best.peer * 1e6);
       const res = result('gemm', c.name, 'GFLOP/s', g, pg, peer ? peerName : null, true, t);
+      const med = { ours: flop / (r.ours * 1e6), peer: r.peer === null ? null : flop / (r.peer * 1e6) };
       const paired = r.paired.length ? { median: median(r.paired), min: Math.min(...r.paired), max: Math.max(...r.paired) } : null;
-      const best = r.best.peer === null ? null : { ours: flop / (r.best.ours * 1e6), peer: flop / (r.best.peer * 1e6), ratio: r.best.peer / r.best.ours };
-      if (args.json) { console.log(JSON.stringify({ ...res, paired_ratio: paired, best })); continue; }
+      if (args.json) { console.log(JSON.stringify({ ...res, median: { ...med, ratio: med.peer === null ? null : med.ours / med.peer }, paired_ratio: paired })); continue; }
       report(res, false);
-      const notes = [paired ? `per-repetition ratio ${paired.median.toFixed(2)}x (${paired.min.toFixed(2)}-${paired.max.toFixed(2)})` : '',
-        best ? `best of ${reps}: ${best.ours.toFixed(0)} / ${best.peer.toFixed(0)} GFLOP/s, ${best.ratio.toFixed(2)}x` : '',
+      const notes = [`medians ${med.ours.toFixed(0)}${med.peer === null ? '' : ` / ${med.peer.toFixed(0)} GFLOP/s, ${(med.ours / med.peer).toFixed(2)}x`}`,
+        paired ? `per-repetition ratio ${paired.median.toFixed(2)}x (${paired.min.toFixed(2)}-${paired.max.toFixed(2)})` : '',
         c.large ? `${(100 * g / peak).toFixed(0)}% of peak (ours)${pg === null ? '' : `, ${(100 * pg / peak).toFixed(0)}% (peer)`}` : ''];
       if (notes.some(Boolean)) console.log(`${''.padEnd(44)}        ${notes.filter(Boolean).join('; ')}`);
     }
