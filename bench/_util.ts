@@ -156,7 +156,8 @@ export function sampleCpuMs(fn: () => void, iters: number): number {
  * Ours and a peer timed alternately: warm-up both, then `reps` rounds of one sample each (ours first in even
  * rounds, the peer first in odd ones); returns the medians in ms per call, per round the peer's time over
  * ours (`paired`), and each side's fastest sample (`best`: no machine noise makes a sample faster, so best-of-N is
- * what each side can do when the machine leaves it alone; BLIS's test suite reports the same). `peer` returns its own ms per call (timed inside the peer).
+ * what each side can do when the machine leaves it alone; BLIS's test suite reports the same). `peer` returns its
+ * own ms per call (timed inside the peer).
  * With `cpu`, ours is timed in process CPU time (the peer must then time itself likewise).
  * `settleMs` waits between the two sides: BLAS / OpenMP worker threads keep spinning for a while
  * after a call (OpenBLAS up to ~0.1 s) and would otherwise run on the cores the other side is timed on.
