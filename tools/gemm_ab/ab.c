@@ -6,7 +6,8 @@
 // processes on a shared VM: the ratio of each back-to-back pair is what it reports.
 //   usage: ab THREADS [REPS] [SHAPE-INDEX]    env: SETTLE=ms between samples (OpenBLAS's threads spin after a call),
 //   COLD=1: operands evicted from the caches before every call (64 MiB written, not timed), as in a training step
-//   where the previous op's data has replaced them; VERBOSE=1: every pair's GFLOP/s
+//   where the previous op's data has replaced them; VERBOSE=1: every pair's GFLOP/s, and at the end whether
+//   the huge pages asked for were granted (AnonHugePages)
 #include "gemm.h"
 #include <stdio.h>
 #include <stdlib.h>
